@@ -1,0 +1,5 @@
+import sys
+
+from galrec.cli import main
+
+sys.exit(main())

@@ -1,0 +1,40 @@
+"""The ``galrec`` command: parse the arguments, then call one function per subcommand.
+
+Each command group lives in its own module with ``add_parser(subparsers)``; the modules are
+listed explicitly in ``COMMANDS`` (no lookup by name).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from galrec.cli import data_cmd
+from galrec.errors import EXIT_USER_ERROR, GalrecError
+
+COMMANDS = [data_cmd]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="galrec", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMANDS:
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result = args.func(args)
+    except GalrecError as exc:
+        print(f"galrec: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("galrec: interrupted", file=sys.stderr)
+        return 130
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

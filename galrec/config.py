@@ -1,0 +1,297 @@
+"""Typed configuration: one dataclass tree is the single source of truth.
+
+Configs come from YAML files plus ``key=value`` overrides (``loss.l1=0.1``). Every key is
+checked against the dataclass fields: an unknown key, a wrong type or an out-of-range value is a
+``GalrecError`` that names the key. ``__post_init__`` methods hold the range checks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import yaml
+
+from galrec.errors import GalrecError
+
+T = TypeVar("T")
+
+
+def _check(cond: bool, key: str, msg: str) -> None:
+    if not cond:
+        raise GalrecError(f"config value {key}: {msg}")
+
+
+@dataclasses.dataclass
+class DataConfig:
+    dataset: str = "beauty"  # a name under $GALREC_DATA_DIR or a path
+    max_len: int = 50  # most recent items a sequence model sees (SASRec's standard)
+    # "all_prefixes": every prefix of the training part is an example (the field's standard);
+    # "last": only the whole training part predicts its last item.
+    train_examples: Literal["all_prefixes", "last"] = "all_prefixes"
+    # Mask every history item at ranking time, a repeated target included (S3-Rec/RecBole rule).
+    mask_repeats: bool = True
+
+    def __post_init__(self) -> None:
+        _check(self.max_len >= 2, "data.max_len", f"must be >= 2, got {self.max_len}")
+
+
+@dataclasses.dataclass
+class EvalConfig:
+    protocol: Literal["full", "sampled-100"] = "full"
+    batch_size: int = 1024  # users scored per matrix product
+    ks: list[int] = dataclasses.field(default_factory=lambda: [5, 10, 20])
+
+    def __post_init__(self) -> None:
+        _check(self.batch_size > 0, "eval.batch_size", f"must be > 0, got {self.batch_size}")
+        _check(all(k > 0 for k in self.ks), "eval.ks", f"every K must be > 0, got {self.ks}")
+
+
+@dataclasses.dataclass
+class OptimConfig:
+    lr: float = 1e-3
+    weight_decay: float = 0.0  # the λ4 ||Θ||² term of METHOD.md, applied by AdamW
+    batch_size: int = 256
+    max_epochs: int = 200
+    patience: int = 10  # epochs without a better validation NDCG@10 before stopping
+    eval_every: int = 1  # epochs between validation passes
+    max_minutes: float = 0.0  # wall-clock cap on training (0: none); the best checkpoint is kept
+
+    def __post_init__(self) -> None:
+        _check(self.lr > 0, "optim.lr", f"must be > 0, got {self.lr}")
+        _check(self.batch_size > 0, "optim.batch_size", f"must be > 0, got {self.batch_size}")
+        _check(self.max_epochs > 0, "optim.max_epochs", f"must be > 0, got {self.max_epochs}")
+        _check(self.patience > 0, "optim.patience", f"must be > 0, got {self.patience}")
+
+
+def _field_type(cls: type, name: str) -> Any:
+    return typing.get_type_hints(cls)[name]
+
+
+def _coerce(value: Any, tp: Any, key: str) -> Any:
+    """Check ``value`` against the annotation ``tp``; convert the few safe cases (int -> float)."""
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise GalrecError(f"config key {key}: expected a mapping, got {value!r}")
+        return from_dict(tp, value, prefix=f"{key}.")
+    if origin is Literal:
+        choices = typing.get_args(tp)
+        if value not in choices:
+            raise GalrecError(f"config key {key}: {value!r} is not one of {list(choices)}")
+        return value
+    if origin in (typing.Union, types.UnionType):
+        errors = []
+        for arg in typing.get_args(tp):
+            if arg is type(None):
+                if value is None:
+                    return None
+                continue
+            try:
+                return _coerce(value, arg, key)
+            except GalrecError as exc:
+                errors.append(str(exc))
+        raise GalrecError(f"config key {key}: {value!r} fits none of {tp}")
+    if origin is list:
+        (item_tp,) = typing.get_args(tp)
+        if not isinstance(value, (list, tuple)):
+            raise GalrecError(f"config key {key}: expected a list, got {value!r}")
+        return [_coerce(v, item_tp, f"{key}[{i}]") for i, v in enumerate(value)]
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise GalrecError(f"config key {key}: expected a number, got {value!r}")
+        return float(value)
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise GalrecError(f"config key {key}: expected an integer, got {value!r}")
+        return value
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise GalrecError(f"config key {key}: expected true or false, got {value!r}")
+        return value
+    if tp is str:
+        if not isinstance(value, str):
+            raise GalrecError(f"config key {key}: expected a string, got {value!r}")
+        return value
+    raise TypeError(f"unsupported config annotation {tp} for {key}")
+
+
+def from_dict(cls: type[T], raw: dict[str, Any], prefix: str = "") -> T:
+    """Build dataclass ``cls`` from a nested dict, rejecting unknown keys by name."""
+    known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise GalrecError(
+            f"unknown config key {prefix}{unknown[0]}; known keys here: {', '.join(sorted(known))}"
+        )
+    kwargs = {k: _coerce(v, _field_type(cls, k), f"{prefix}{k}") for k, v in raw.items()}
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:
+        raise GalrecError(f"config {prefix or cls.__name__}: {exc}") from None
+
+
+def to_dict(cfg: Any) -> dict[str, Any]:
+    return dataclasses.asdict(cfg)
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, Any]:
+    """Turn ``["loss.l1=0.1", "data.dataset=toys"]`` into a nested dict (values parsed as YAML)."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise GalrecError(f"override {pair!r} is not of the form key=value")
+        key, text = pair.split("=", 1)
+        value = yaml.safe_load(text) if text else ""
+        node = out
+        parts = key.strip().split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise GalrecError(f"override {pair!r} conflicts with another override of {part}")
+        node[parts[-1]] = value
+    return out
+
+
+def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in extra.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def read_yaml(path: str | Path) -> dict[str, Any]:
+    p = Path(path)
+    if not p.is_file():
+        raise GalrecError(f"config file {p} does not exist")
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise GalrecError(f"config file {p} is not valid YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(raw, dict):
+        raise GalrecError(f"config file {p} must hold a mapping at the top level")
+    return raw
+
+
+def load_config(cls: type[T], path: str | Path | None = None, overrides: list[str] | None = None) -> T:
+    """YAML file (optional) + ``key=value`` overrides -> a checked ``cls`` instance."""
+    raw = read_yaml(path) if path else {}
+    raw = merge(raw, parse_overrides(overrides or []))
+    return from_dict(cls, raw)
+
+
+# ---------------------------------------------------------------------------------------------
+# GAL-Rec (METHOD.md). Each graph component can be switched off here; with all of them off the
+# same code is the E4SRec-style ablation (external ID embeddings + language model + catalogue
+# head).
+
+
+@dataclasses.dataclass
+class BackboneConfig:
+    # "smollm2-135m", "minilm-l6", "gemma3-270m", "tiny-random", or a local Hugging Face folder
+    name: str = "smollm2-135m"
+    keep_layers: int = 0  # keep only the first N transformer layers (0: all); CPU budgets
+    freeze_layers: int = 0  # freeze the embeddings and the lowest N kept layers
+    lora_rank: int = 0  # 0: full fine-tuning of the unfrozen part; > 0: LoRA adapters (peft)
+    lora_alpha: int = 16
+    gradient_checkpointing: bool = False
+    dtype: Literal["float32", "bfloat16", "float16"] = "float32"
+
+    def __post_init__(self) -> None:
+        _check(self.keep_layers >= 0, "backbone.keep_layers", f"must be >= 0, got {self.keep_layers}")
+        _check(self.freeze_layers >= 0, "backbone.freeze_layers", f"must be >= 0, got {self.freeze_layers}")
+        _check(self.lora_rank >= 0, "backbone.lora_rank", f"must be >= 0, got {self.lora_rank}")
+
+
+@dataclasses.dataclass
+class PromptConfig:
+    # none: only the node itself (and a user's history); listed: one placeholder per sampled
+    # neighbour; compact: one placeholder per hop holding the mean of the sampled neighbours.
+    neighbours: Literal["none", "listed", "compact"] = "listed"
+    ids: bool = True  # <user>/<item> placeholders carry mapped external ID embeddings
+    titles: bool = False  # item titles after each item placeholder (hybrid prompt)
+    title_tokens: int = 12  # titles are cut to this many tokens
+    history_items: int = 20  # most recent 1-hop items a user prompt lists
+    n_hop2_users: int = 5  # 2-hop users in a user prompt (drawn by shared-item count)
+    n_hop1_users: int = 5  # 1-hop users in an item prompt
+    n_hop2_items: int = 5  # 2-hop (co-interacted) items in an item prompt
+    user_template: str = (
+        "User <user> bought <items>. Users who bought the same things: <hop2>. "
+        "Which item will the user buy next?"
+    )
+    item_template: str = "Item <item> was bought by <hop1>. Bought together with: <hop2>."
+
+    def __post_init__(self) -> None:
+        for key in ("history_items", "n_hop2_users", "n_hop1_users", "n_hop2_items", "title_tokens"):
+            _check(getattr(self, key) >= 0, f"prompt.{key}", f"must be >= 0, got {getattr(self, key)}")
+        _check(self.ids or self.titles, "prompt.ids", "ids and titles cannot both be off")
+
+
+@dataclasses.dataclass
+class LossConfig:
+    l1: float = 0.1  # λ1, L_U2U: E0_u vs E2_u
+    l2: float = 0.1  # λ2, L_U2I: E0_u vs E0_i
+    l3: float = 0.1  # λ3, E2_u vs E1_i
+    tau: float = 0.1  # InfoNCE temperature
+    proj_dim: int = 128  # projection head output (contrastive space)
+
+    def __post_init__(self) -> None:
+        for key in ("l1", "l2", "l3"):
+            _check(getattr(self, key) >= 0, f"loss.{key}", f"must be >= 0, got {getattr(self, key)}")
+        _check(self.tau > 0, "loss.tau", f"must be > 0, got {self.tau}")
+
+
+@dataclasses.dataclass
+class QueueConfig:
+    size: int = 4096  # negatives kept per queue; 0: in-batch negatives only
+
+    def __post_init__(self) -> None:
+        _check(self.size >= 0, "queue.size", f"must be >= 0, got {self.size}")
+
+
+@dataclasses.dataclass
+class ExternalConfig:
+    source: Literal["sasrec", "lightgcn"] = "sasrec"  # who supplies item/user ID embeddings
+    mapping_hidden: int = 256  # d2 of the d1 -> d2 -> H mapping MLP
+    tie_head: bool = True  # score items against their mapped external embeddings
+    run_dir: str = ""  # a baseline run to take embeddings from ("": train/reuse a cached one)
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    lr: float = 1e-4
+    head_lr: float = 1e-3  # mapping layers and heads learn faster than the backbone
+    weight_decay: float = 0.01  # λ4
+    batch_size: int = 16
+    grad_accum: int = 1
+    warmup_steps: int = 50
+    max_epochs: int = 3
+    samples_per_epoch: int = 0  # cap on training examples per epoch (0: all); CPU budgets
+    valid_users: int = 0  # users in the per-epoch validation pass (0: all)
+    patience: int = 2
+    max_minutes: float = 0.0  # wall-clock cap (0: none)
+    checkpoint_every: int = 200  # optimizer steps between checkpoints
+
+    def __post_init__(self) -> None:
+        _check(self.lr > 0, "train.lr", f"must be > 0, got {self.lr}")
+        _check(self.batch_size > 0, "train.batch_size", f"must be > 0, got {self.batch_size}")
+        _check(self.grad_accum > 0, "train.grad_accum", f"must be > 0, got {self.grad_accum}")
+
+
+@dataclasses.dataclass
+class GalRecConfig:
+    seed: int = 0
+    data: DataConfig = dataclasses.field(default_factory=DataConfig)
+    eval: EvalConfig = dataclasses.field(default_factory=EvalConfig)
+    backbone: BackboneConfig = dataclasses.field(default_factory=BackboneConfig)
+    prompt: PromptConfig = dataclasses.field(default_factory=PromptConfig)
+    loss: LossConfig = dataclasses.field(default_factory=LossConfig)
+    queue: QueueConfig = dataclasses.field(default_factory=QueueConfig)
+    external: ExternalConfig = dataclasses.field(default_factory=ExternalConfig)
+    train: TrainConfig = dataclasses.field(default_factory=TrainConfig)

@@ -1,0 +1,1 @@
+"""Evaluation: full-ranking (and labelled sampled) ranks, metrics from ranks, result files."""

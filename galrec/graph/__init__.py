@@ -1,0 +1,1 @@
+"""The user-item bipartite graph (training interactions only) and neighbour sampling."""

@@ -1,0 +1,1 @@
+"""Training: checkpoints, early stopping, and the GAL-Rec loop."""
