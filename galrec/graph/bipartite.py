@@ -8,6 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from galrec.data.sequences import Sequences
+from galrec.data.split import LeaveOneOut, SplitName
 
 
 @dataclass
@@ -16,6 +17,7 @@ class BipartiteGraph:
 
     Build it from ``LeaveOneOut.train`` for training; validation and test interactions must
     never enter it (``LeaveOneOut.test_input`` may be used for test-time inputs).
+    Column indices are sorted within every row of both matrices: the 2-hop samplers rely on it.
     """
 
     user_item: sp.csr_matrix  # [n_users + 1, n_items + 1]
@@ -27,9 +29,20 @@ class BipartiteGraph:
         ui = sp.csr_matrix(
             (np.ones(len(rows), dtype=np.float32), (rows, seqs.items)), shape=(seqs.n_rows, n_items + 1)
         )
-        ui.sum_duplicates()
+        ui.sum_duplicates()  # also sorts the indices of every row
         ui.data[:] = 1.0  # repeats count once
-        return cls(ui, ui.T.tocsr())
+        iu = ui.T.tocsr()
+        iu.sort_indices()
+        return cls(ui, iu)
+
+    @classmethod
+    def from_split(cls, loo: LeaveOneOut, split: SplitName) -> BipartiteGraph:
+        """The graph whose edges a model may see when predicting ``split`` targets.
+
+        "valid" (and training) uses the training part only; "test" adds each user's validation
+        item, never the test item.
+        """
+        return cls.from_sequences(loo.inputs(split), loo.data.n_items)
 
     @property
     def n_users(self) -> int:
@@ -38,3 +51,7 @@ class BipartiteGraph:
     @property
     def n_items(self) -> int:
         return self.user_item.shape[1] - 1
+
+    @property
+    def n_edges(self) -> int:
+        return self.user_item.nnz
