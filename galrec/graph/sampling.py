@@ -115,7 +115,9 @@ def _sample_hop2(
     return out
 
 
-def sample_hop2_users(graph: BipartiteGraph, users: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+def sample_hop2_users(
+    graph: BipartiteGraph, users: np.ndarray, k: int, rng: np.random.Generator
+) -> np.ndarray:
     """k users who share items with each user, P(v) ∝ number of shared items, v != u. [len(users), k]
 
     Draws are independent (with replacement); see ``_sample_hop2`` for the exact distribution.
@@ -123,7 +125,9 @@ def sample_hop2_users(graph: BipartiteGraph, users: np.ndarray, k: int, rng: np.
     return _sample_hop2(graph.user_item, graph.item_user, users, k, rng)
 
 
-def sample_hop2_items(graph: BipartiteGraph, items: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+def sample_hop2_items(
+    graph: BipartiteGraph, items: np.ndarray, k: int, rng: np.random.Generator
+) -> np.ndarray:
     """k items co-interacted with each item, P(j) ∝ number of shared users, j != i. [len(items), k]
 
     Draws are independent (with replacement); see ``_sample_hop2`` for the exact distribution.
