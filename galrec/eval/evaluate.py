@@ -43,6 +43,7 @@ def evaluate(
         )
     else:
         ranks = sampled_ranks(
-            score_fn, inputs, targets, users, loo.data.n_items, max_len, 100, seed, cfg.batch_size, device
+            score_fn, inputs, targets, users, loo.data.n_items, max_len, 100, seed, cfg.batch_size,
+            mask_repeats, device,
         )
     return SplitResult(split, cfg.protocol, users, ranks, metrics_from_ranks(ranks, cfg.ks))

@@ -128,9 +128,14 @@ def sampled_ranks(
     n_neg: int = 100,
     seed: int = 0,
     batch_size: int = 1024,
+    mask_repeats: bool = True,
     device: torch.device | str = "cpu",
 ) -> np.ndarray:
-    """Rank of the target among itself and ``n_neg`` sampled negatives ("sampled-100"). [U]"""
+    """Rank of the target among itself and ``n_neg`` sampled negatives ("sampled-100"). [U]
+
+    Under ``mask_repeats`` a target already in the history is a miss (rank ``n_neg + 2``), the
+    same rule as the full protocol.
+    """
     negs = sampled_negatives(n_items, users, inputs, targets, n_neg, seed)
     out = np.empty(len(users), dtype=np.int64)
     for start in range(0, len(users), batch_size):
@@ -141,5 +146,9 @@ def sampled_ranks(
         tgt = torch.from_numpy(targets[batch]).to(scores.device)
         t_score = scores.gather(1, tgt[:, None])  # [B, 1]
         n_score = scores.gather(1, cand)  # [B, n_neg]
-        out[start : start + len(batch)] = ((n_score > t_score).sum(1) + 1).cpu().numpy()
+        ranks = ((n_score > t_score).sum(1) + 1).cpu().numpy()
+        if mask_repeats:
+            m_rows, m_items = history_mask_indices(inputs, batch)
+            ranks[np.unique(m_rows[m_items == targets[batch][m_rows]])] = n_neg + 2
+        out[start : start + len(batch)] = ranks
     return out
