@@ -90,4 +90,8 @@ def test_sampled_ranks_do_not_depend_on_batch_composition(loo: LeaveOneOut, scor
     everyone = sampled_ranks(*args, users, n_items, 50, seed=1, batch_size=8)
     reversed_ = sampled_ranks(*args, users[::-1].copy(), n_items, 50, seed=1, batch_size=5)
     np.testing.assert_array_equal(everyone, reversed_[::-1])
-    assert ((everyone >= 1) & (everyone <= 101)).all()
+    repeated = np.array([loo.test_target[u] in loo.test_input.row(u) for u in users])
+    assert ((everyone[~repeated] >= 1) & (everyone[~repeated] <= 101)).all()
+    assert (everyone[repeated] == 102).all() and repeated.any()  # the repeat rule: a miss
+    unmasked = sampled_ranks(*args, users, n_items, 50, seed=1, mask_repeats=False)
+    assert ((unmasked >= 1) & (unmasked <= 101)).all()
