@@ -1,8 +1,9 @@
 """The HTTP service: a FastAPI app around one loaded run (``galrec serve`` runs it with uvicorn).
 
-Every client mistake is a 4xx whose ``detail`` is one readable line: 413 for an oversized body,
-404 for an unknown item in a path, 422 for everything else (malformed JSON, wrong types, limits,
-unknown item ids).
+Every client mistake is a 4xx with a message: 413 (Starlette's plain text) for a body over
+``MAX_BODY_BYTES``; otherwise JSON whose ``detail`` is one readable line: 400 for a body JSON
+cannot parse at all (nesting too deep, numbers too long), 404 for an unknown item in a path, 405
+for a wrong method, 422 for the rest (malformed JSON, wrong types, limits, unknown item ids).
 """
 
 from __future__ import annotations
