@@ -211,26 +211,47 @@ class BackboneConfig:
 
 @dataclasses.dataclass
 class PromptConfig:
-    # none: only the node itself (and a user's history); listed: one placeholder per sampled
-    # neighbour; compact: one placeholder per hop holding the mean of the sampled neighbours.
+    # none: only the node itself (and a user's history, listed); listed: one placeholder per
+    # sampled neighbour; compact: one placeholder per hop (a user's history included) holding
+    # the mean of the neighbours' mapped embeddings, so a prompt has a fixed token count. The
+    # order of the history survives compaction in the own-user vector (the external model's
+    # encoding of the history).
     neighbours: Literal["none", "listed", "compact"] = "listed"
-    ids: bool = True  # <user>/<item> placeholders carry mapped external ID embeddings
-    titles: bool = False  # item titles after each item placeholder (hybrid prompt)
+    # <user>/<item> placeholders carry mapped external ID embeddings. Off (with titles on) gives
+    # the text-only recommender: items are their titles, users have no text of their own, so
+    # the prompt's user reads as `anonymous_user` and lists of users are left out.
+    ids: bool = True
+    titles: bool = False  # each listed item's title follows its placeholder (hybrid prompt)
     title_tokens: int = 12  # titles are cut to this many tokens
     history_items: int = 20  # most recent 1-hop items a user prompt lists
     n_hop2_users: int = 5  # 2-hop users in a user prompt (drawn by shared-item count)
     n_hop1_users: int = 5  # 1-hop users in an item prompt
     n_hop2_items: int = 5  # 2-hop (co-interacted) items in an item prompt
+    # Placeholders: a user template may use <user> (the prompt's own user), <items> (its
+    # history) and <hop2> (2-hop users); an item template <item>, <hop1> (its users) and <hop2>
+    # (co-interacted items).
     user_template: str = (
         "User <user> bought <items>. Users who bought the same things: <hop2>. "
         "Which item will the user buy next?"
     )
     item_template: str = "Item <item> was bought by <hop1>. Bought together with: <hop2>."
+    list_separator: str = ","  # between listed neighbours; one token in BPE vocabularies
+    anonymous_user: str = "a user"  # the prompt's own user when ids are off
 
     def __post_init__(self) -> None:
         for key in ("history_items", "n_hop2_users", "n_hop1_users", "n_hop2_items", "title_tokens"):
             _check(getattr(self, key) >= 0, f"prompt.{key}", f"must be >= 0, got {getattr(self, key)}")
         _check(self.ids or self.titles, "prompt.ids", "ids and titles cannot both be off")
+        _check(
+            self.ids or self.neighbours != "compact",
+            "prompt.neighbours",
+            "compact tokens average ID embeddings, so they need prompt.ids: true",
+        )
+        _check(
+            self.ids or self.title_tokens > 0,
+            "prompt.title_tokens",
+            "must be > 0 when prompt.ids is off (titles are then the only item text)",
+        )
 
 
 @dataclasses.dataclass
