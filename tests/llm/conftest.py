@@ -12,23 +12,24 @@ from galrec.data.split import LeaveOneOut
 from galrec.graph.bipartite import BipartiteGraph
 from galrec.llm.backbone import load_tokenizer
 
+# Raw ids differ from internal ones (users 101.., items 11..), so tests catch a mix-up.
 SEQUENCES = {
-    "u1": ["i1", "i2", "i3", "i4", "i5"],
-    "u2": ["i2", "i3", "i6", "i7"],
-    "u3": ["i1", "i3", "i4", "i6", "i8", "i2", "i5"],
-    "u4": ["i5", "i6", "i7", "i8"],
-    "u5": ["i1", "i4", "i7", "i2", "i3"],
-    "u6": ["i2", "i5", "i8", "i1"],
+    "101": ["11", "12", "13", "14", "15"],
+    "102": ["12", "13", "16", "17"],
+    "103": ["11", "13", "14", "16", "18", "12", "15"],
+    "104": ["15", "16", "17", "18"],
+    "105": ["11", "14", "17", "12", "13"],
+    "106": ["12", "15", "18", "11"],
 }
 TITLES = {
-    "i1": "Matte red lipstick with a very long name that goes on and on",
-    "i2": "Rose hand cream",
-    "i3": "Nail polish, coral",
-    "i4": "Shampoo",
-    "i5": "Eyeliner pencil black",
-    "i6": "Face mask",
-    "i7": "Hair oil",
-    "i8": "",  # untitled
+    "11": "Matte red lipstick with a very long name that goes on and on",
+    "12": "Rose hand cream",
+    "13": "Nail polish, coral",
+    "14": "Shampoo",
+    "15": "Eyeliner pencil black",
+    "16": "Face mask",
+    "17": "Hair oil",
+    "18": "",  # untitled
 }
 
 
