@@ -76,7 +76,8 @@ def node_list_block(
     if len(separator):
         sep = np.broadcast_to(separator, (b, k, len(separator)))  # [B, k, S]
         add(sep, SLOT_TEXT, 0, np.broadcast_to((present & (later > 0))[:, :, None], sep.shape))
-    flat = [np.concatenate(cols, axis=2).reshape(b, -1) for cols in (cols_ids, cols_kind, cols_ref, cols_valid)]
+    columns = (cols_ids, cols_kind, cols_ref, cols_valid)
+    flat = [np.concatenate(cols, axis=2).reshape(b, -1) for cols in columns]
     return Block(*flat)  # each [B, k * w]
 
 

@@ -137,10 +137,9 @@ def load_backbone(cfg: BackboneConfig) -> Backbone:
         adapt.keep_first_layers(model, cfg.keep_layers)
     if cfg.gradient_checkpointing:
         _enable_checkpointing(model)
-    if cfg.freeze_layers > len(adapt.layer_list(model)):
-        raise GalrecError(
-            f"backbone.freeze_layers={cfg.freeze_layers} but only {len(adapt.layer_list(model))} layers are kept"
-        )
+    n_layers = len(adapt.layer_list(model))
+    if cfg.freeze_layers > n_layers:
+        raise GalrecError(f"backbone.freeze_layers={cfg.freeze_layers} but only {n_layers} layers are kept")
     if cfg.lora_rank:  # peft freezes every base weight, embeddings included
         model = adapt.add_lora(model, cfg.lora_rank, cfg.lora_alpha, skip_layers=cfg.freeze_layers)
     elif cfg.freeze_layers:

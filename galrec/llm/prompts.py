@@ -43,7 +43,8 @@ from galrec.llm.template import (
 )
 
 __all__ = [
-    "SLOT_TEXT", "SLOT_USER", "SLOT_ITEM", "SLOT_USER_GROUP", "SLOT_ITEM_GROUP", "PromptBatch", "PromptBuilder",
+    "SLOT_TEXT", "SLOT_USER", "SLOT_ITEM", "SLOT_USER_GROUP", "SLOT_ITEM_GROUP",
+    "PromptBatch", "PromptBuilder",
 ]
 
 _GROUP_OF = {SLOT_USER: SLOT_USER_GROUP, SLOT_ITEM: SLOT_ITEM_GROUP}
@@ -104,7 +105,9 @@ class PromptBuilder:
         )
         self.titles = TitleTable.build(tokenizer, data.titles, cfg.title_tokens) if cfg.titles else None
 
-    def user_prompts(self, users: np.ndarray, histories: torch.Tensor, rng: np.random.Generator) -> PromptBatch:
+    def user_prompts(
+        self, users: np.ndarray, histories: torch.Tensor, rng: np.random.Generator
+    ) -> PromptBatch:
         """Prompts of ``users`` [B] whose inputs are ``histories`` [B, L] (left padded, oldest first)."""
         users = np.asarray(users, dtype=np.int64)
         hist = histories.detach().cpu().numpy() if torch.is_tensor(histories) else np.asarray(histories)
@@ -120,10 +123,11 @@ class PromptBuilder:
         """Prompts of ``items`` [B] with their sampled 1-hop users and 2-hop items."""
         items = np.asarray(items, dtype=np.int64)
         fills = {"<item>": (SLOT_ITEM, items[:, None])}
+        cfg = self.cfg
         if self._samples("<hop1>", self.item_parts):
-            fills["<hop1>"] = (SLOT_USER, sample_hop1(self.graph.item_user, items, self.cfg.n_hop1_users, rng))
+            fills["<hop1>"] = (SLOT_USER, sample_hop1(self.graph.item_user, items, cfg.n_hop1_users, rng))
         if self._samples("<hop2>", self.item_parts):
-            fills["<hop2>"] = (SLOT_ITEM, sample_hop2_items(self.graph, items, self.cfg.n_hop2_items, rng))
+            fills["<hop2>"] = (SLOT_ITEM, sample_hop2_items(self.graph, items, cfg.n_hop2_items, rng))
         return self._build(self.item_parts, len(items), fills)
 
     def _samples(self, tag: str, parts: list[Part]) -> bool:

@@ -53,7 +53,9 @@ def _flush(out: list[str], text: list[int], tokenizer: PreTrainedTokenizerBase) 
     out.append(decoded)
 
 
-def _placeholder(kind: int, ref: int, batch: PromptBatch, data: Interactions, own_user: int, titles: bool) -> str:
+def _placeholder(
+    kind: int, ref: int, batch: PromptBatch, data: Interactions, own_user: int, titles: bool
+) -> str:
     if kind == SLOT_USER:
         return f"<user:{data.users.to_raw([ref or own_user])[0]}>"
     if kind == SLOT_ITEM:

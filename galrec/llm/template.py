@@ -26,7 +26,9 @@ def parse_template(text: str, allowed: tuple[str, ...], key: str) -> list[str]:
     parts = [p for p in _TAG.split(text) if p]
     unknown = [p for p in parts if _TAG.fullmatch(p) and p not in allowed]
     if unknown:
-        raise GalrecError(f"config value {key}: unknown placeholder {unknown[0]}; allowed: {' '.join(allowed)}")
+        raise GalrecError(
+            f"config value {key}: unknown placeholder {unknown[0]}; allowed: {' '.join(allowed)}"
+        )
     return parts
 
 
