@@ -261,11 +261,16 @@ class LossConfig:
     l3: float = 0.1  # λ3, E2_u vs E1_i
     tau: float = 0.1  # InfoNCE temperature
     proj_dim: int = 128  # projection head output (contrastive space)
+    # Neighbours drawn per node for the bank means E2_u and E1_i. Only rows the bank has seen
+    # count, and early in training most have not, so this is larger than a prompt's list.
+    bank_neighbours: int = 20
 
     def __post_init__(self) -> None:
         for key in ("l1", "l2", "l3"):
             _check(getattr(self, key) >= 0, f"loss.{key}", f"must be >= 0, got {getattr(self, key)}")
         _check(self.tau > 0, "loss.tau", f"must be > 0, got {self.tau}")
+        _check(self.proj_dim > 0, "loss.proj_dim", f"must be > 0, got {self.proj_dim}")
+        _check(self.bank_neighbours > 0, "loss.bank_neighbours", f"must be > 0, got {self.bank_neighbours}")
 
 
 @dataclasses.dataclass
@@ -282,6 +287,12 @@ class ExternalConfig:
     mapping_hidden: int = 256  # d2 of the d1 -> d2 -> H mapping MLP
     tie_head: bool = True  # score items against their mapped external embeddings
     run_dir: str = ""  # a baseline run to take embeddings from ("": train/reuse a cached one)
+    # key=value overrides of the cached baseline's config (e.g. "optim.max_epochs=30"); they
+    # are part of the cache key. Ignored when run_dir is set.
+    baseline_overrides: list[str] = dataclasses.field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        _check(self.mapping_hidden > 0, "external.mapping_hidden", f"must be > 0, got {self.mapping_hidden}")
 
 
 @dataclasses.dataclass
@@ -298,11 +309,16 @@ class TrainConfig:
     patience: int = 2
     max_minutes: float = 0.0  # wall-clock cap (0: none)
     checkpoint_every: int = 200  # optimizer steps between checkpoints
+    max_grad_norm: float = 1.0  # gradient clipping (0: none); LM fine-tuning spikes without it
 
     def __post_init__(self) -> None:
-        _check(self.lr > 0, "train.lr", f"must be > 0, got {self.lr}")
-        _check(self.batch_size > 0, "train.batch_size", f"must be > 0, got {self.batch_size}")
-        _check(self.grad_accum > 0, "train.grad_accum", f"must be > 0, got {self.grad_accum}")
+        for key in ("lr", "head_lr"):
+            _check(getattr(self, key) > 0, f"train.{key}", f"must be > 0, got {getattr(self, key)}")
+        for key in ("batch_size", "grad_accum", "max_epochs", "patience", "checkpoint_every"):
+            _check(getattr(self, key) > 0, f"train.{key}", f"must be > 0, got {getattr(self, key)}")
+        for key in ("weight_decay", "warmup_steps", "samples_per_epoch", "valid_users", "max_minutes",
+                    "max_grad_norm"):
+            _check(getattr(self, key) >= 0, f"train.{key}", f"must be >= 0, got {getattr(self, key)}")
 
 
 @dataclasses.dataclass

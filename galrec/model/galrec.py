@@ -1,0 +1,189 @@
+"""GAL-Rec (Guan et al., arXiv 2406.13235): a language model that imitates a GNN (METHOD.md).
+
+    h = LM(splice(embed(prompt), slots, m(e)))                  pooled prompt vector [H]
+    s_u = head(h_u)                                             scores over the catalogue
+    E0 = proj(h)                                                contrastive space, unit norm
+    E2_u = mean_{v ∈ hop2(u)} proj(bank[v])                     u's 2-hop users
+    E1_i = mean_{v ∈ hop1(i) \\ u} proj(bank[v])                i's audience
+    L = L0(s_u, i) + λ1 NCE(E0_u, E2_u) + λ2 NCE(E0_u, E0_i) + λ3 NCE(E2_u, E1_i)    (+ λ4 by AdamW)
+
+The bank holds detached pooled vectors and the projection is applied when reading it, so the
+aggregates use the current projection head: L3, whose two sides both come from the bank,
+shapes the shared contrastive space (the projection head), while L1 and L2 also reach the
+language model through their live anchor E0_u.
+
+With λ1 = λ2 = λ3 = 0 (and ``prompt.neighbours: none``) this is the E4SRec-style model:
+external IDs + language model + catalogue head, and item prompts are never encoded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from galrec.config import GalRecConfig
+from galrec.llm.backbone import Backbone
+from galrec.llm.prompts import PromptBatch
+from galrec.llm.splice import splice
+from galrec.model.batch import GalRecBatch
+from galrec.model.external import ExternalEmbeddings
+from galrec.model.heads import CatalogueHead, ProjectionHead
+from galrec.model.losses import catalogue_cross_entropy, info_nce
+from galrec.model.mapping import MappingMLP
+from galrec.model.queue import NodeQueue, RepresentationBank
+from galrec.model.slots import slot_mask, slot_vectors
+
+MEMORY_PREFIXES = ("user_queue.", "item_queue.", "bank.")  # buffers a checkpoint must carry
+
+
+@dataclass
+class GalRecOutput:
+    loss: torch.Tensor  # scalar, the weighted total
+    terms: dict[str, torch.Tensor]  # detached l0 .. l3 (only the terms that are on)
+    # Rows for ``remember`` (gather them across processes first): users, user_vectors [B, H],
+    # user_keys [B, P], items, item_keys [B, P]; keys only when a contrastive term is on.
+    memory: dict[str, torch.Tensor]
+
+
+def token_embedding_std(backbone: Backbone, n_tokens: int = 4096) -> float:
+    """Std of the backbone's input embeddings (the scale mapped vectors should start at)."""
+    ids = torch.arange(min(len(backbone.tokenizer), n_tokens))[None]  # [1, V']
+    with torch.no_grad():
+        return float(backbone.embed_tokens(ids).float().std())
+
+
+class GalRec(nn.Module):
+    def __init__(
+        self, backbone: Backbone, external: ExternalEmbeddings, n_users: int, n_items: int, cfg: GalRecConfig
+    ) -> None:
+        super().__init__()
+        H, P = backbone.hidden_size, cfg.loss.proj_dim
+        if external.item_table.shape[0] != n_items + 1 or external.user_table.shape[0] != n_users + 1:
+            raise ValueError(
+                f"external tables {tuple(external.item_table.shape)}/{tuple(external.user_table.shape)} "
+                f"do not fit {n_items} items and {n_users} users"
+            )
+        self.backbone, self.external = backbone, external
+        std = token_embedding_std(backbone)
+        self.map_user = MappingMLP(external.dim, cfg.external.mapping_hidden, H, std)
+        self.map_item = MappingMLP(external.dim, cfg.external.mapping_hidden, H, std)
+        self.proj = ProjectionHead(H, P)
+        self.head = CatalogueHead(H, n_items, cfg.external.tie_head)
+        self.user_queue = NodeQueue(cfg.queue.size, P)
+        self.item_queue = NodeQueue(cfg.queue.size, P)
+        self.bank = RepresentationBank(n_users + 1, H)
+        self.lambdas = {"l1": cfg.loss.l1, "l2": cfg.loss.l2, "l3": cfg.loss.l3}
+        self.tau = cfg.loss.tau
+
+    # --- mapped external embeddings -------------------------------------------------------------
+    def user_vectors(self, users: torch.Tensor) -> torch.Tensor:
+        """ids [...] -> [..., H]"""
+        return self.map_user(self.external.user_table[users])
+
+    def item_vectors(self, items: torch.Tensor) -> torch.Tensor:
+        """ids [...] -> [..., H]"""
+        return self.map_item(self.external.item_table[items])
+
+    def catalogue(self) -> torch.Tensor | None:
+        """The mapped item table [n_items + 1, H] a tied head scores against (None when untied)."""
+        return self.map_item(self.external.item_table) if self.head.tied else None
+
+    # --- encoding and scoring -------------------------------------------------------------------
+    def encode(self, prompts: PromptBatch, histories: torch.Tensor | None = None) -> torch.Tensor:
+        """Prompts -> pooled vectors h [B, H] (float32). ``histories`` [B, L] feed own-user slots."""
+        embeds = self.backbone.embed_tokens(prompts.input_ids)  # [B, T, H]
+
+        def own_users() -> torch.Tensor:
+            if histories is None:
+                raise ValueError("a prompt has an own-user slot but no history was given")
+            return self.map_user(self.external.encode_history(histories))  # [B, H]
+
+        vectors = slot_vectors(prompts, self.user_vectors, self.item_vectors, own_users, embeds.shape[2])  # [N, H]
+        x = splice(embeds, slot_mask(prompts), vectors)  # [B, T, H]
+        return self.backbone(x, prompts.attention_mask).float()  # [B, H]
+
+    def score(
+        self, prompts: PromptBatch, histories: torch.Tensor, items: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Scores of every item for each user prompt [B, n_items + 1]; pass ``items =
+        catalogue()`` when scoring many batches with fixed weights."""
+        items = self.catalogue() if items is None and self.head.tied else items
+        return self.head(self.encode(prompts, histories), items)
+
+    def bank_mean(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mean E0 of the seen bank rows of ids [B, M] -> [B, P], and whether any counted [B]."""
+        rows, counts = self.bank.lookup(ids)  # [B, M, H], [B, M]
+        z = self.proj(rows)  # [B, M, P]
+        w = counts.to(z.dtype)[..., None]  # [B, M, 1]
+        return (z * w).sum(1) / w.sum(1).clamp(min=1.0), counts.any(1)
+
+    # --- training -------------------------------------------------------------------------------
+    def forward(self, batch: GalRecBatch) -> GalRecOutput:
+        lam = self.lambdas
+        h_u = self.encode(batch.user_prompts, batch.histories)  # [B, H]
+        terms = {"l0": catalogue_cross_entropy(self.head(h_u, self.catalogue()), batch.targets)}
+        memory = {"users": batch.users, "user_vectors": h_u.detach()}
+        if lam["l1"] or lam["l2"] or lam["l3"]:
+            z_u = self.proj(h_u)  # E0_u [B, P]
+            memory["user_keys"] = z_u.detach()
+        if lam["l1"] or lam["l3"]:
+            e2_u, has_e2 = self.bank_mean(_required(batch.hop2_users, "hop2_users"))  # [B, P], [B]
+            user_blocked = self.user_queue.blocked(batch.users)  # [B, K]
+        if lam["l1"]:
+            terms["l1"] = info_nce(z_u, e2_u, self.tau, has_e2, batch.users, self.user_queue.keys, user_blocked)
+        if lam["l2"]:
+            z_i = self.proj(self.encode(_required(batch.item_prompts, "item_prompts")))  # E0_i [B, P]
+            every = torch.ones_like(batch.targets, dtype=torch.bool)  # [B]
+            item_blocked = self.item_queue.blocked(batch.targets)  # [B, K]
+            terms["l2"] = info_nce(z_u, z_i, self.tau, every, batch.targets, self.item_queue.keys, item_blocked)
+            memory.update(items=batch.targets, item_keys=z_i.detach())
+        if lam["l3"]:
+            e1_i, has_e1 = self.bank_mean(_required(batch.hop1_users, "hop1_users"))  # [B, P], [B]
+            valid = has_e2 & has_e1  # [B]
+            terms["l3"] = info_nce(e2_u, e1_i, self.tau, valid, batch.targets, self.user_queue.keys, user_blocked)
+        loss = terms["l0"] + sum(lam[k] * terms[k] for k in terms if k != "l0")
+        return GalRecOutput(loss, {k: v.detach() for k, v in terms.items()}, memory)
+
+    @torch.no_grad()
+    def remember(
+        self,
+        users: torch.Tensor,
+        user_vectors: torch.Tensor,
+        user_keys: torch.Tensor | None = None,
+        items: torch.Tensor | None = None,
+        item_keys: torch.Tensor | None = None,
+    ) -> None:
+        """Refresh the bank rows of the encoded users and enqueue the new keys (after the loss)."""
+        self.bank.refresh(users, user_vectors)
+        if user_keys is not None:
+            self.user_queue.enqueue(user_keys, users)
+        if item_keys is not None and items is not None:
+            self.item_queue.enqueue(item_keys, items)
+
+    # --- what a checkpoint holds ----------------------------------------------------------------
+    def parameter_groups(self) -> tuple[list[nn.Parameter], list[nn.Parameter]]:
+        """Trainable parameters: (language model, mapping layers and heads)."""
+        backbone = [p for p in self.backbone.parameters() if p.requires_grad]
+        own = {id(p) for p in backbone}
+        rest = [p for p in self.parameters() if p.requires_grad and id(p) not in own]
+        return backbone, rest
+
+    def training_state(self) -> dict[str, torch.Tensor]:
+        """Trainable weights plus queues and bank: everything not rebuilt from the config."""
+        trainable = {name for name, p in self.named_parameters() if p.requires_grad}
+        return {k: v for k, v in self.state_dict().items() if k in trainable or k.startswith(MEMORY_PREFIXES)}
+
+    def load_training_state(self, state: dict[str, torch.Tensor]) -> None:
+        expected = set(self.training_state())
+        missing, unexpected = sorted(expected - set(state)), sorted(set(state) - set(self.state_dict()))
+        if missing or unexpected:
+            raise ValueError(f"checkpoint does not fit this model: missing {missing[:3]}, unexpected {unexpected[:3]}")
+        self.load_state_dict(state, strict=False)
+
+
+def _required(value: object, name: str):  # noqa: ANN202 - returns its argument
+    if value is None:
+        raise ValueError(f"this loss configuration needs batch.{name}, but the collator left it out")
+    return value

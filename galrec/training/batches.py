@@ -1,0 +1,50 @@
+"""Collate training examples into a ``GalRecBatch``: prompts plus the neighbours the losses need.
+
+Only what the configured losses read is built: item prompts for L2, 2-hop users for L1/L3,
+the target's audience for L3. With every contrastive weight at 0 a batch is just user prompts
+and targets (the E4SRec-style path).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from galrec.config import GalRecConfig
+from galrec.graph.bipartite import BipartiteGraph
+from galrec.graph.sampling import sample_hop1, sample_hop2_users
+from galrec.llm.prompts import PromptBuilder
+from galrec.model.batch import GalRecBatch
+from galrec.training.examples import PrefixExamples
+
+
+class Collator:
+    def __init__(
+        self, examples: PrefixExamples, builder: PromptBuilder, graph: BipartiteGraph, cfg: GalRecConfig
+    ) -> None:
+        self.examples, self.builder, self.graph = examples, builder, graph
+        self.max_len, self.k = cfg.data.max_len, cfg.loss.bank_neighbours
+        self.need_items = cfg.loss.l2 > 0
+        self.need_hop2 = cfg.loss.l1 > 0 or cfg.loss.l3 > 0
+        self.need_hop1 = cfg.loss.l3 > 0
+
+    def __call__(self, idx: np.ndarray, rng: np.random.Generator) -> GalRecBatch:
+        """Examples ``idx`` [B] -> a batch; every random draw comes from ``rng``."""
+        users = self.examples.users[idx]  # [B]
+        targets = self.examples.targets(idx)  # [B]
+        histories = self.examples.histories(idx, self.max_len)  # [B, L]
+        batch = GalRecBatch(
+            users=torch.from_numpy(users),
+            histories=histories,
+            targets=torch.from_numpy(targets),
+            user_prompts=self.builder.user_prompts(users, histories, rng),
+        )
+        if self.need_items:
+            batch.item_prompts = self.builder.item_prompts(targets, rng)
+        if self.need_hop2:
+            batch.hop2_users = torch.from_numpy(sample_hop2_users(self.graph, users, self.k, rng))  # [B, M]
+        if self.need_hop1:
+            audience = sample_hop1(self.graph.item_user, targets, self.k, rng)  # [B, M]
+            audience[audience == users[:, None]] = 0  # u itself is no evidence about i's audience
+            batch.hop1_users = torch.from_numpy(audience)
+        return batch
