@@ -200,6 +200,7 @@ class Trainer:
                        disable=not self.progress, leave=False, mininterval=1.0)
             while pos.step_in_epoch < len(steps) and not self.out_of_time():
                 micro = steps[pos.step_in_epoch]
+                lr = self.scheduler.get_last_lr()[0]  # the rate this step uses
                 t0 = time.perf_counter()
                 terms = self.train_step(micro, pos.epoch, pos.step_in_epoch)
                 pos.train_seconds += time.perf_counter() - t0
@@ -208,7 +209,7 @@ class Trainer:
                 pos.global_step += 1
                 rate = pos.samples / max(pos.train_seconds, 1e-9)
                 record = {"step": pos.global_step, "epoch": pos.epoch + 1, **terms,
-                          "lr": self.scheduler.get_last_lr()[0], "samples_per_s": round(rate, 2)}
+                          "lr": lr, "samples_per_s": round(rate, 2)}
                 self.write_log(log, writer, record)
                 bar.update(1)
                 bar.set_postfix(loss=f"{terms['loss']:.4f}", samples_s=f"{rate:.1f}", refresh=False)

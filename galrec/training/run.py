@@ -34,7 +34,9 @@ def make_accelerator() -> Accelerator:
     # Queues and bank are updated identically on every process (gathered rows), so DDP need not
     # broadcast them each step; parameters of switched-off losses get no gradient.
     ddp = DistributedDataParallelKwargs(broadcast_buffers=False, find_unused_parameters=True)
-    return Accelerator(kwargs_handlers=[ddp])
+    # Accelerate starts a gloo group for torchrun's processes only when told to run on CPU
+    several_cpus = int(os.environ.get("WORLD_SIZE", "1")) > 1 and not torch.cuda.is_available()
+    return Accelerator(cpu=several_cpus, kwargs_handlers=[ddp])
 
 
 def _load_split(cfg: GalRecConfig) -> LeaveOneOut:

@@ -1,0 +1,53 @@
+"""External embeddings: the cached baseline run, its reuse, and the checks on a given run."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from galrec.config import GalRecConfig, from_dict
+from galrec.data.load import load_dataset
+from galrec.errors import GalrecError
+from galrec.model.external import ExternalEmbeddings, load_external
+from galrec.training import external_run
+
+TINY_SASREC = ["optim.max_epochs=1", "sasrec.hidden=8", "sasrec.inner=16"]
+
+
+def test_cached_run_is_trained_once_and_keyed_by_its_config(dataset, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(external_run, "cache_dir", lambda: tmp_path)
+    trained = []
+    real = external_run.run_baseline
+    monkeypatch.setattr(external_run, "run_baseline", lambda *a, **k: trained.append(1) or real(*a, **k))
+    cfg = from_dict(GalRecConfig, {"data": {"dataset": str(dataset)}, "external": {"baseline_overrides": TINY_SASREC}})
+    first = external_run.external_run_dir(cfg, progress=False)
+    again = external_run.external_run_dir(cfg, progress=False)
+    assert first == again and len(trained) == 1 and (first / "embeddings.safetensors").is_file()
+    assert first.parent == tmp_path / "external" and first.name.startswith("tiny-sasrec-")
+    other = from_dict(GalRecConfig, {"data": {"dataset": str(dataset)},
+                                     "external": {"baseline_overrides": [*TINY_SASREC, "sasrec.layers=1"]}})
+    assert external_run.cached_run_dir(other)[0] != first
+    assert not list(tmp_path.glob("external/*.tmp-*"))  # the temporary folder was renamed
+
+
+def test_given_run_is_checked(dataset, sasrec_run, tmp_path) -> None:  # noqa: ANN001
+    data = load_dataset(str(dataset))
+    ext = load_external(sasrec_run, data, "sasrec")
+    assert ext.item_table.shape[0] == data.n_items + 1 and ext.user_table.shape[0] == data.n_users + 1
+    assert ext.encoder is not None and not ext.encoder.training
+    ext.train()
+    assert not ext.encoder.training  # the frozen encoder never applies dropout
+    with pytest.raises(GalrecError, match="is a 'sasrec' run"):
+        load_external(sasrec_run, data, "lightgcn")
+    with pytest.raises(GalrecError, match="no embeddings.safetensors"):
+        load_external(tmp_path, data, "sasrec")
+    cfg = from_dict(GalRecConfig, {"external": {"run_dir": str(tmp_path / "nope")}})
+    with pytest.raises(GalrecError, match="does not exist"):
+        external_run.external_run_dir(cfg)
+
+
+def test_history_mean_without_an_encoder() -> None:
+    items = torch.arange(8.0).view(4, 2)  # item i -> [2i, 2i + 1]
+    ext = ExternalEmbeddings(items, torch.zeros(3, 2))
+    got = ext.encode_history(torch.tensor([[0, 1, 3], [0, 0, 2]]))
+    assert got.tolist() == [[4.0, 5.0], [4.0, 5.0]]
