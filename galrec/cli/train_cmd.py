@@ -34,11 +34,16 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     if args.resume:
         if args.config or args.overrides or (args.out and args.out != args.resume):
-            raise GalrecError("--resume continues a run with its own config and folder; drop --config, --out and key=value")
+            raise GalrecError(
+                "--resume continues a run with its own config and folder; drop --config, --out and key=value"
+            )
         cfg, run = None, args.resume
     else:
         cfg = load_config(GalRecConfig, args.config, args.overrides)
-        run = args.out or Path("runs") / f"galrec-{Path(cfg.data.dataset).name}-{time.strftime('%Y%m%d-%H%M%S')}"
+        run = (
+            args.out
+            or Path("runs") / f"galrec-{Path(cfg.data.dataset).name}-{time.strftime('%Y%m%d-%H%M%S')}"
+        )
     result = train_galrec(cfg, run, resume=bool(args.resume), progress=not args.quiet)
     if result:
         _print(result, run)
@@ -58,7 +63,10 @@ def _print(result: dict, run: Path) -> None:
     print(format_table({f"{name} valid": result["valid"], f"{name} test": result["test"]}))
     if "timing" in result:
         t = result["timing"]
-        print(f"wall {t['wall_seconds']}s, {t['samples_per_s']} samples/s, {t['tokens_per_user_prompt']} tokens "
-              f"per user prompt, {t['epochs']} epochs ({t['stopped']}), peak {t['peak_rss_mb']} MB; run folder {run}")
+        print(
+            f"wall {t['wall_seconds']}s, {t['samples_per_s']} samples/s, "
+            f"{t['tokens_per_user_prompt']} tokens per user prompt, {t['epochs']} epochs ({t['stopped']}), "
+            f"peak {t['peak_rss_mb']} MB; run folder {run}"
+        )
     else:
         print(json.dumps({"run": str(run), "users_evaluated": result["users_evaluated"]}))

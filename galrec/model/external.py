@@ -69,7 +69,9 @@ def load_external(run_dir: str | Path, data: Interactions, source: str) -> Exter
     run = Path(run_dir)
     emb_file = run / "embeddings.safetensors"
     if not emb_file.is_file():
-        raise GalrecError(f"external.run_dir {run} holds no embeddings.safetensors (not a sasrec/lightgcn run)")
+        raise GalrecError(
+            f"external.run_dir {run} holds no embeddings.safetensors (not a sasrec/lightgcn run)"
+        )
     for kind, ids in (("item", data.items), ("user", data.users)):
         path = run / f"{kind}_ids.json"
         if not path.is_file() or IdMap.load(path) != ids:

@@ -19,6 +19,7 @@ external IDs + language model + catalogue head, and item prompts are never encod
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import torch
 from torch import nn
@@ -35,6 +36,7 @@ from galrec.model.mapping import MappingMLP
 from galrec.model.queue import NodeQueue, RepresentationBank
 from galrec.model.slots import slot_mask, slot_vectors
 
+T = TypeVar("T")
 MEMORY_PREFIXES = ("user_queue.", "item_queue.", "bank.")  # buffers a checkpoint must carry
 
 
@@ -100,7 +102,9 @@ class GalRec(nn.Module):
                 raise ValueError("a prompt has an own-user slot but no history was given")
             return self.map_user(self.external.encode_history(histories))  # [B, H]
 
-        vectors = slot_vectors(prompts, self.user_vectors, self.item_vectors, own_users, embeds.shape[2])  # [N, H]
+        vectors = slot_vectors(
+            prompts, self.user_vectors, self.item_vectors, own_users, embeds.shape[2]
+        )  # [N, H]
         x = splice(embeds, slot_mask(prompts), vectors)  # [B, T, H]
         return self.backbone(x, prompts.attention_mask).float()  # [B, H]
 
@@ -132,17 +136,23 @@ class GalRec(nn.Module):
             e2_u, has_e2 = self.bank_mean(_required(batch.hop2_users, "hop2_users"))  # [B, P], [B]
             user_blocked = self.user_queue.blocked(batch.users)  # [B, K]
         if lam["l1"]:
-            terms["l1"] = info_nce(z_u, e2_u, self.tau, has_e2, batch.users, self.user_queue.keys, user_blocked)
+            terms["l1"] = info_nce(
+                z_u, e2_u, self.tau, has_e2, batch.users, self.user_queue.keys, user_blocked
+            )
         if lam["l2"]:
             z_i = self.proj(self.encode(_required(batch.item_prompts, "item_prompts")))  # E0_i [B, P]
             every = torch.ones_like(batch.targets, dtype=torch.bool)  # [B]
             item_blocked = self.item_queue.blocked(batch.targets)  # [B, K]
-            terms["l2"] = info_nce(z_u, z_i, self.tau, every, batch.targets, self.item_queue.keys, item_blocked)
+            terms["l2"] = info_nce(
+                z_u, z_i, self.tau, every, batch.targets, self.item_queue.keys, item_blocked
+            )
             memory.update(items=batch.targets, item_keys=z_i.detach())
         if lam["l3"]:
             e1_i, has_e1 = self.bank_mean(_required(batch.hop1_users, "hop1_users"))  # [B, P], [B]
             valid = has_e2 & has_e1  # [B]
-            terms["l3"] = info_nce(e2_u, e1_i, self.tau, valid, batch.targets, self.user_queue.keys, user_blocked)
+            terms["l3"] = info_nce(
+                e2_u, e1_i, self.tau, valid, batch.targets, self.user_queue.keys, user_blocked
+            )
         loss = terms["l0"] + sum(lam[k] * terms[k] for k in terms if k != "l0")
         return GalRecOutput(loss, {k: v.detach() for k, v in terms.items()}, memory)
 
@@ -179,11 +189,13 @@ class GalRec(nn.Module):
         expected = set(self.training_state())
         missing, unexpected = sorted(expected - set(state)), sorted(set(state) - set(self.state_dict()))
         if missing or unexpected:
-            raise ValueError(f"checkpoint does not fit this model: missing {missing[:3]}, unexpected {unexpected[:3]}")
+            raise ValueError(
+                f"checkpoint does not fit this model: missing {missing[:3]}, unexpected {unexpected[:3]}"
+            )
         self.load_state_dict(state, strict=False)
 
 
-def _required(value: object, name: str):  # noqa: ANN202 - returns its argument
+def _required(value: T | None, name: str) -> T:
     if value is None:
         raise ValueError(f"this loss configuration needs batch.{name}, but the collator left it out")
     return value

@@ -7,7 +7,8 @@ L0 is the cross-entropy of the next item over the whole catalogue (padding exclu
 L1-L3 are InfoNCE with cosine similarity and temperature tau. For anchor a_b with positive p_b,
 the candidates are every positive of the batch (in-batch negatives) plus the queue's keys q_k:
 
-    L = -1/|V| Σ_{b ∈ V} log  exp(cos(a_b, p_b)/tau) / (Σ_c exp(cos(a_b, p_c)/tau) + Σ_k exp(cos(a_b, q_k)/tau))
+    L = -1/|V| Σ_{b ∈ V} log  exp(cos(a_b, p_b)/tau) / Z_b
+    Z_b = Σ_c exp(cos(a_b, p_c)/tau) + Σ_k exp(cos(a_b, q_k)/tau)
 
 V holds the rows whose positive exists (a bank mean needs at least one seen neighbour). In-batch
 columns that duplicate the row's positive node or have no positive, and queue slots that are
@@ -45,6 +46,8 @@ def info_nce(
     own = rows[:, None] == torch.arange(len(valid), device=valid.device)[None, :]  # [V, B]
     drop = (same_node & ~own) | ~valid[None, :]  # [V, B]
     in_batch = in_batch.masked_fill(drop, float("-inf"))
-    from_queue = (a @ queue_keys.T.to(a.dtype) / tau).masked_fill(queue_blocked[rows], float("-inf"))  # [V, K]
+    from_queue = (a @ queue_keys.T.to(a.dtype) / tau).masked_fill(
+        queue_blocked[rows], float("-inf")
+    )  # [V, K]
     logits = torch.cat([in_batch, from_queue], dim=1)  # [V, B + K]
     return F.cross_entropy(logits, rows)

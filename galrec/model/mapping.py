@@ -30,7 +30,9 @@ class MappingMLP(nn.Module):
         self.fc1.reset_parameters()
         # RMS of the hidden activations for LayerNorm-ed inputs, measured on a fixed probe so the
         # global RNG stream is not consumed twice
-        probe = torch.randn(512, self.fc1.in_features, generator=torch.Generator().manual_seed(0))  # [512, d1]
+        probe = torch.randn(
+            512, self.fc1.in_features, generator=torch.Generator().manual_seed(0)
+        )  # [512, d1]
         rms = self.act(self.fc1(self.norm(probe))).pow(2).mean().sqrt()  # scalar
         std = self.out_std / (rms * self.fc1.out_features**0.5)
         nn.init.normal_(self.fc2.weight, std=float(std))

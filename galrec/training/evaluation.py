@@ -51,8 +51,18 @@ def evaluate_split(
     model.eval()
     try:
         score = make_score_fn(model, parts.builder_for(split), cfg.seed, split)
-        return evaluate(score, parts.loo, split, eval_cfg, cfg.data.max_len, cfg.data.mask_repeats,
-                        cfg.seed, device, users, progress)
+        return evaluate(
+            score,
+            parts.loo,
+            split,
+            eval_cfg,
+            cfg.data.max_len,
+            cfg.data.mask_repeats,
+            cfg.seed,
+            device,
+            users,
+            progress,
+        )
     finally:
         model.train(was_training)
 

@@ -27,8 +27,12 @@ def cached_run_dir(cfg: GalRecConfig) -> tuple[Path, object]:
     """Where the cached baseline for ``cfg`` lives, and the baseline config that trains it."""
     dataset = resolve(cfg.data.dataset).resolve()
     extra = {"seed": cfg.seed, "data": {"dataset": str(dataset), "max_len": cfg.data.max_len}}
-    base_cfg = resolve_config(REGISTRY[cfg.external.source].config_cls, None, cfg.external.baseline_overrides, extra)
-    keyed = {k: v for k, v in to_dict(base_cfg).items() if k != "device"}  # where it ran is no part of what it is
+    base_cfg = resolve_config(
+        REGISTRY[cfg.external.source].config_cls, None, cfg.external.baseline_overrides, extra
+    )
+    keyed = {
+        k: v for k, v in to_dict(base_cfg).items() if k != "device"
+    }  # where it ran is no part of what it is
     digest = hashlib.sha256(json.dumps(keyed, sort_keys=True).encode()).hexdigest()[:12]
     return cache_dir() / "external" / f"{dataset.name}-{cfg.external.source}-{digest}", base_cfg
 

@@ -19,9 +19,9 @@ import time
 from collections import defaultdict
 from contextlib import nullcontext
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
-import torch
 from accelerate import Accelerator
 from accelerate.utils import broadcast_object_list
 from torch.utils.tensorboard import SummaryWriter
@@ -29,6 +29,7 @@ from tqdm.auto import tqdm
 
 from galrec.errors import GalrecError
 from galrec.eval.evaluate import SplitResult
+from galrec.model.batch import GalRecBatch
 from galrec.training import rundir
 from galrec.training.batches import Collator
 from galrec.training.build import Parts
@@ -55,6 +56,7 @@ class Position:
     item_tokens: int = 0
     item_prompts: int = 0
     stopped: str = ""  # "", then "max_epochs", "early_stopping" or "max_minutes"
+    log_records: int = 0  # lines of train_log.jsonl that belong to this position
 
 
 class Trainer:
@@ -65,7 +67,9 @@ class Trainer:
         self.progress = progress and self.main
         self.examples = PrefixExamples(parts.loo.train, cfg.data.train_examples)
         if len(self.examples) == 0:
-            raise GalrecError(f"dataset {cfg.data.dataset!r} has no training examples (every training part is shorter than 2)")
+            raise GalrecError(
+                f"dataset {cfg.data.dataset!r} has no training examples (no training part of 2+ items)"
+            )
         self.collate = Collator(self.examples, parts.builder, parts.graph, cfg)
         self.valid_users = validation_users(parts.loo.data.n_users, cfg.train.valid_users, cfg.seed)
         optimizer = make_optimizer(*parts.model.parameter_groups(), cfg.train)
@@ -81,8 +85,9 @@ class Trainer:
     def epoch_steps(self, epoch: int) -> list[list[np.ndarray]]:
         """This process's steps of ``epoch``: lists of micro-batches of example indices."""
         t = self.cfg.train
-        share = self.examples.epoch_share(self.cfg.seed, epoch, t.samples_per_epoch,
-                                          self.acc.process_index, self.acc.num_processes)
+        share = self.examples.epoch_share(
+            self.cfg.seed, epoch, t.samples_per_epoch, self.acc.process_index, self.acc.num_processes
+        )
         micro = [share[i : i + t.batch_size] for i in range(0, len(share), t.batch_size)]
         return [micro[i : i + t.grad_accum] for i in range(0, len(micro), t.grad_accum)]
 
@@ -116,7 +121,7 @@ class Trainer:
         self.optimizer.zero_grad(set_to_none=True)
         return dict(terms)
 
-    def count_tokens(self, batch) -> None:  # noqa: ANN001 - a GalRecBatch
+    def count_tokens(self, batch: GalRecBatch) -> None:
         self.pos.user_tokens += int(batch.user_prompts.attention_mask.sum())
         self.pos.user_prompts += len(batch)
         if batch.item_prompts is not None:
@@ -128,29 +133,39 @@ class Trainer:
         t0 = time.perf_counter()
         result = None
         if self.main:
-            result = evaluate_split(self.parts, self.net, "valid", self.acc.device, users=self.valid_users,
-                                    progress=self.progress)
+            result = evaluate_split(
+                self.parts, self.net, "valid", self.acc.device, users=self.valid_users, progress=self.progress
+            )
         result = broadcast_object_list([result])[0]
         self.pos.valid_seconds += time.perf_counter() - t0
         if self.stopper.step(result.metrics["ndcg@10"], self.pos.epoch + 1):
             self.best_valid = result.metrics
             if self.main:
-                save_atomic({"model": self.net.training_state(), "epoch": self.pos.epoch + 1,
-                             "valid": result.metrics}, self.run / rundir.BEST)
+                save_atomic(
+                    {
+                        "model": self.net.training_state(),
+                        "epoch": self.pos.epoch + 1,
+                        "valid": result.metrics,
+                    },
+                    self.run / rundir.BEST,
+                )
         return result.metrics["ndcg@10"]
 
     def save(self) -> None:
         if not self.main:
             return
-        save_atomic({
-            "model": self.net.training_state(),
-            "optimizer": self.optimizer.state_dict(),
-            "scheduler": self.scheduler.state_dict(),
-            "position": dataclasses.asdict(self.pos),
-            "stopper": self.stopper.state_dict(),
-            "best_valid": self.best_valid,
-            "rng": capture_rng(),
-        }, self.run / rundir.CHECKPOINT)
+        save_atomic(
+            {
+                "model": self.net.training_state(),
+                "optimizer": self.optimizer.state_dict(),
+                "scheduler": self.scheduler.state_dict(),
+                "position": dataclasses.asdict(self.pos),
+                "stopper": self.stopper.state_dict(),
+                "best_valid": self.best_valid,
+                "rng": capture_rng(),
+            },
+            self.run / rundir.CHECKPOINT,
+        )
 
     def restore(self) -> None:
         ckpt = load_checkpoint(self.run / rundir.CHECKPOINT)
@@ -165,7 +180,9 @@ class Trainer:
         self.best_valid = ckpt["best_valid"]
         restore_rng(ckpt["rng"])
         if self.pos.stopped:
-            raise GalrecError(f"{self.run} finished training ({self.pos.stopped}); use `galrec evaluate {self.run}`")
+            raise GalrecError(
+                f"{self.run} finished training ({self.pos.stopped}); use `galrec evaluate {self.run}`"
+            )
 
     def out_of_time(self) -> bool:
         cap = self.cfg.train.max_minutes
@@ -178,7 +195,7 @@ class Trainer:
             self.restore()
         log_path = self.run / rundir.LOG
         if self.main:
-            rundir.truncate_log(log_path, self.pos.global_step)
+            rundir.truncate_log(log_path, self.pos.log_records)
         writer = SummaryWriter(str(self.run / "tb"), purge_step=self.pos.global_step) if self.main else None
         log = open(log_path, "a", encoding="utf-8") if self.main else None
         try:
@@ -192,12 +209,19 @@ class Trainer:
             self.net.load_training_state(load_checkpoint(self.run / rundir.BEST)["model"])
         return self.pos
 
-    def loop(self, log, writer) -> None:  # noqa: ANN001 - an open file, a SummaryWriter
+    def loop(self, log: TextIO | None, writer: SummaryWriter | None) -> None:
         t, pos = self.cfg.train, self.pos
         while pos.epoch < t.max_epochs and not pos.stopped:
             steps = self.epoch_steps(pos.epoch)
-            bar = tqdm(total=len(steps), initial=pos.step_in_epoch, desc=f"epoch {pos.epoch + 1}", unit="step",
-                       disable=not self.progress, leave=False, mininterval=1.0)
+            bar = tqdm(
+                total=len(steps),
+                initial=pos.step_in_epoch,
+                desc=f"epoch {pos.epoch + 1}",
+                unit="step",
+                disable=not self.progress,
+                leave=False,
+                mininterval=1.0,
+            )
             while pos.step_in_epoch < len(steps) and not self.out_of_time():
                 micro = steps[pos.step_in_epoch]
                 lr = self.scheduler.get_last_lr()[0]  # the rate this step uses
@@ -208,8 +232,13 @@ class Trainer:
                 pos.step_in_epoch += 1
                 pos.global_step += 1
                 rate = pos.samples / max(pos.train_seconds, 1e-9)
-                record = {"step": pos.global_step, "epoch": pos.epoch + 1, **terms,
-                          "lr": lr, "samples_per_s": round(rate, 2)}
+                record = {
+                    "step": pos.global_step,
+                    "epoch": pos.epoch + 1,
+                    **terms,
+                    "lr": lr,
+                    "samples_per_s": round(rate, 2),
+                }
                 self.write_log(log, writer, record)
                 bar.update(1)
                 bar.set_postfix(loss=f"{terms['loss']:.4f}", samples_s=f"{rate:.1f}", refresh=False)
@@ -218,9 +247,13 @@ class Trainer:
             bar.close()
             ndcg = self.validate()
             if self.progress:
-                tqdm.write(f"epoch {pos.epoch + 1}: valid ndcg@10 {ndcg:.4f} "
-                           f"(best {self.stopper.best:.4f} @ {self.stopper.best_epoch})")
-            self.write_log(log, writer, {"step": pos.global_step, "epoch": pos.epoch + 1, "valid_ndcg@10": ndcg})
+                tqdm.write(
+                    f"epoch {pos.epoch + 1}: valid ndcg@10 {ndcg:.4f} "
+                    f"(best {self.stopper.best:.4f} @ {self.stopper.best_epoch})"
+                )
+            self.write_log(
+                log, writer, {"step": pos.global_step, "epoch": pos.epoch + 1, "valid_ndcg@10": ndcg}
+            )
             if self.out_of_time():
                 pos.stopped = "max_minutes"
             elif self.stopper.should_stop:
@@ -230,7 +263,8 @@ class Trainer:
             pos.epoch, pos.step_in_epoch = pos.epoch + 1, 0
             self.save()
 
-    def write_log(self, log, writer, record: dict) -> None:  # noqa: ANN001
+    def write_log(self, log: TextIO | None, writer: SummaryWriter | None, record: dict) -> None:
+        self.pos.log_records += 1
         if log is None:
             return
         log.write(json.dumps(record) + "\n")

@@ -58,7 +58,9 @@ def train_galrec(cfg: GalRecConfig | None, run: Path, resume: bool = False, prog
         raise GalrecError(f"{run} already holds a GAL-Rec run; pass --resume {run} or choose another --out")
     with acc.main_process_first():  # the main process trains the cached baseline, the others reuse it
         external = external_run_dir(cfg, progress and acc.is_main_process)
-    cfg = dataclasses.replace(cfg, external=dataclasses.replace(cfg.external, run_dir=str(external.resolve())))
+    cfg = dataclasses.replace(
+        cfg, external=dataclasses.replace(cfg.external, run_dir=str(external.resolve()))
+    )
     loo = _load_split(cfg)
     if resume:
         rundir.check_dataset(run, loo.data)
@@ -129,8 +131,13 @@ def _kept_split(run: Path, parts: Parts, split: SplitName, protocol: str) -> Spl
     if old.get("protocol") != protocol or split not in old:
         return None
     if split == "valid":
-        return SplitResult("valid", protocol, np.zeros(old.get("valid_users_evaluated", 0), np.int64),
-                           np.zeros(0, np.int64), old["valid"])
+        return SplitResult(
+            "valid",
+            protocol,
+            np.zeros(old.get("valid_users_evaluated", 0), np.int64),
+            np.zeros(0, np.int64),
+            old["valid"],
+        )
     if not (run / "ranks.tsv").is_file():
         return None
     with open(run / "ranks.tsv", encoding="utf-8", newline="") as fh:
@@ -140,8 +147,9 @@ def _kept_split(run: Path, parts: Parts, split: SplitName, protocol: str) -> Spl
     return SplitResult("test", protocol, users, ranks, metrics_from_ranks(ranks, parts.cfg.eval.ks))
 
 
-def evaluate_galrec(run: Path, split: SplitName | None = None, protocol: str | None = None,
-                    progress: bool = True) -> dict:
+def evaluate_galrec(
+    run: Path, split: SplitName | None = None, protocol: str | None = None, progress: bool = True
+) -> dict:
     """Re-evaluate a finished run and rewrite ``metrics.json`` / ``ranks.tsv``.
 
     ``split`` None evaluates both splits on all users; with one split named, the other is kept

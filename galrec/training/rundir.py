@@ -28,7 +28,9 @@ CHECKPOINT, BEST, LOG, TIMING = "checkpoint.pt", "best.pt", "train_log.jsonl", "
 
 def write_header(run: Path, cfg: GalRecConfig, data: Interactions) -> None:
     run.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(run / "config.yaml", yaml.safe_dump({"model": MODEL_NAME, **to_dict(cfg)}, sort_keys=False))
+    atomic_write_text(
+        run / "config.yaml", yaml.safe_dump({"model": MODEL_NAME, **to_dict(cfg)}, sort_keys=False)
+    )
     data.items.save(run / "item_ids.json")
     data.users.save(run / "user_ids.json")
 
@@ -51,7 +53,9 @@ def check_dataset(run: Path, data: Interactions) -> None:
     for kind, ids in (("item", data.items), ("user", data.users)):
         path = run / f"{kind}_ids.json"
         if not path.is_file() or IdMap.load(path) != ids:
-            raise GalrecError(f"{run} was trained on another dataset: {kind}_ids.json does not match {data.name!r}")
+            raise GalrecError(
+                f"{run} was trained on another dataset: {kind}_ids.json does not match {data.name!r}"
+            )
 
 
 def peak_rss_mb() -> float:
@@ -62,10 +66,9 @@ def write_json(path: Path, payload: dict[str, Any]) -> None:
     atomic_write_text(path, json.dumps(payload, indent=2) + "\n")
 
 
-def truncate_log(path: Path, after_step: int) -> None:
-    """Drop log records past ``after_step`` (written after the checkpoint a resume starts from)."""
+def truncate_log(path: Path, keep: int) -> None:
+    """Keep the first ``keep`` records: those written after the checkpoint a resume starts from go."""
     if not path.is_file():
         return
-    kept = [line for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip() and json.loads(line).get("step", 0) <= after_step]
-    atomic_write_text(path, "".join(line + "\n" for line in kept))
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    atomic_write_text(path, "".join(lines[:keep]))

@@ -20,7 +20,9 @@ from galrec.config import TrainConfig
 MIN_LR_FRACTION = 0.1  # the cosine ends at a tenth of the peak (nanoGPT's choice), not at zero
 
 
-def make_optimizer(backbone: list[nn.Parameter], heads: list[nn.Parameter], cfg: TrainConfig) -> torch.optim.AdamW:
+def make_optimizer(
+    backbone: list[nn.Parameter], heads: list[nn.Parameter], cfg: TrainConfig
+) -> torch.optim.AdamW:
     groups = []
     for params, lr in ((backbone, cfg.lr), (heads, cfg.head_lr)):
         decay = [p for p in params if p.dim() >= 2]
@@ -40,5 +42,7 @@ def warmup_cosine(step: int, warmup: int, total: int) -> float:
     return MIN_LR_FRACTION + (1 - MIN_LR_FRACTION) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-def make_scheduler(optimizer: torch.optim.Optimizer, warmup: int, total: int) -> torch.optim.lr_scheduler.LambdaLR:
+def make_scheduler(
+    optimizer: torch.optim.Optimizer, warmup: int, total: int
+) -> torch.optim.lr_scheduler.LambdaLR:
     return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: warmup_cosine(step, warmup, total))

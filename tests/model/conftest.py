@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pytest
@@ -21,6 +21,16 @@ from galrec.model.external import ExternalEmbeddings
 from galrec.model.galrec import GalRec
 from galrec.training.batches import Collator
 from galrec.training.examples import PrefixExamples
+
+
+@pytest.fixture(autouse=True)
+def one_thread() -> Iterator[None]:
+    """Tiny models run fastest on one thread (and do not fight other jobs for the cores)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
 
 N_USERS, N_ITEMS, D1 = 30, 20, 8
 
@@ -58,7 +68,9 @@ class Tiny:
 @pytest.fixture(scope="session")
 def backbone_state() -> dict[str, torch.Tensor]:
     """tiny-random's initial weights, so each test starts from the same untouched backbone."""
-    return {k: v.clone() for k, v in load_backbone(from_dict(GalRecConfig, TINY).backbone).state_dict().items()}
+    return {
+        k: v.clone() for k, v in load_backbone(from_dict(GalRecConfig, TINY).backbone).state_dict().items()
+    }
 
 
 def build_tiny(backbone_state: dict[str, torch.Tensor], **sections: dict) -> Tiny:
@@ -69,7 +81,9 @@ def build_tiny(backbone_state: dict[str, torch.Tensor], **sections: dict) -> Tin
     backbone: Backbone = load_backbone(cfg.backbone)
     backbone.load_state_dict(backbone_state)
     gen = torch.Generator().manual_seed(0)
-    external = ExternalEmbeddings(torch.randn(N_ITEMS + 1, D1, generator=gen), torch.randn(N_USERS + 1, D1, generator=gen))
+    external = ExternalEmbeddings(
+        torch.randn(N_ITEMS + 1, D1, generator=gen), torch.randn(N_USERS + 1, D1, generator=gen)
+    )
     torch.manual_seed(0)
     model = GalRec(backbone, external, N_USERS, N_ITEMS, cfg)
     builder = PromptBuilder(cfg.prompt, backbone.tokenizer, loo.data, graph)

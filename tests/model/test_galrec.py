@@ -7,13 +7,12 @@ import torch
 import torch.nn.functional as F
 
 
-
-def batch_of(tiny, n: int = 8, seed: int = 0):  # noqa: ANN001, ANN201
+def batch_of(tiny, n: int = 8, seed: int = 0):
     idx = np.arange(n) * 3 % len(tiny.examples)
     return tiny.collate(idx, np.random.default_rng(seed))
 
 
-def test_every_term_finite_and_total_decreases(tiny) -> None:  # noqa: ANN001
+def test_every_term_finite_and_total_decreases(tiny) -> None:
     model = tiny.model
     batch = batch_of(tiny)
     with torch.no_grad():  # fill the bank and queues so that L1 and L3 have positives and negatives
@@ -36,7 +35,7 @@ def test_every_term_finite_and_total_decreases(tiny) -> None:  # noqa: ANN001
     assert losses[-1] < losses[0] * 0.9, losses
 
 
-def test_graph_parts_off_is_the_e4srec_path(make_tiny) -> None:  # noqa: ANN001
+def test_graph_parts_off_is_the_e4srec_path(make_tiny) -> None:
     tiny = make_tiny(loss={"l1": 0, "l2": 0, "l3": 0}, prompt={"neighbours": "none"})
     batch = batch_of(tiny)
     assert batch.item_prompts is None and batch.hop2_users is None and batch.hop1_users is None
@@ -50,7 +49,7 @@ def test_graph_parts_off_is_the_e4srec_path(make_tiny) -> None:  # noqa: ANN001
     torch.testing.assert_close(out.loss, expected)
 
 
-def test_item_prompts_are_encoded_only_for_l2(make_tiny) -> None:  # noqa: ANN001
+def test_item_prompts_are_encoded_only_for_l2(make_tiny) -> None:
     tiny = make_tiny(loss={"l1": 0.5, "l2": 0.0, "l3": 0.5})
     batch = batch_of(tiny)
     assert batch.item_prompts is None and batch.hop1_users is not None
@@ -60,7 +59,7 @@ def test_item_prompts_are_encoded_only_for_l2(make_tiny) -> None:  # noqa: ANN00
     assert calls == [len(batch)]
 
 
-def test_score_covers_the_catalogue_and_matches_an_untied_head(make_tiny) -> None:  # noqa: ANN001
+def test_score_covers_the_catalogue_and_matches_an_untied_head(make_tiny) -> None:
     for tied in (True, False):
         tiny = make_tiny(external={"tie_head": tied})
         batch = batch_of(tiny)
@@ -72,7 +71,7 @@ def test_score_covers_the_catalogue_and_matches_an_untied_head(make_tiny) -> Non
         torch.testing.assert_close(scores, again)
 
 
-def test_remember_refreshes_the_bank_and_fills_the_queues(tiny) -> None:  # noqa: ANN001
+def test_remember_refreshes_the_bank_and_fills_the_queues(tiny) -> None:
     batch = batch_of(tiny, 4)
     out = tiny.model(batch)
     assert not tiny.model.bank.seen.any()
@@ -85,9 +84,16 @@ def test_remember_refreshes_the_bank_and_fills_the_queues(tiny) -> None:  # noqa
     assert int(tiny.model.user_queue.ptr) == 4
 
 
-def test_training_state_holds_trainables_and_memory_only(tiny) -> None:  # noqa: ANN001
+def test_training_state_holds_trainables_and_memory_only(tiny) -> None:
     state = tiny.model.training_state()
-    for key in ("user_queue.keys", "user_queue.ids", "user_queue.ptr", "item_queue.keys", "bank.vectors", "bank.seen"):
+    for key in (
+        "user_queue.keys",
+        "user_queue.ids",
+        "user_queue.ptr",
+        "item_queue.keys",
+        "bank.vectors",
+        "bank.seen",
+    ):
         assert key in state
     assert not any(k.startswith("external.") for k in state)  # rebuilt from the baseline run
     assert any(k.startswith("map_user.") for k in state) and any(k.startswith("backbone.") for k in state)

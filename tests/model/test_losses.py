@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from galrec.model.losses import catalogue_cross_entropy, info_nce
 
 
-def reference(anchor, positive, tau, valid, pos_ids, queue, blocked):  # noqa: ANN001, ANN201
+def reference(anchor, positive, tau, valid, pos_ids, queue, blocked):
     """One row at a time, straight from the formula."""
     total, rows = 0.0, 0
     for b in range(len(anchor)):
@@ -38,21 +38,37 @@ def test_info_nce_matches_the_formula() -> None:
     pos_ids = torch.tensor([1, 2, 3, 2, 5])  # rows 1 and 3 share a positive node
     blocked = torch.rand(5, 6, generator=g) < 0.3
     got = info_nce(anchor, positive, 0.2, valid, pos_ids, queue, blocked)
-    assert math.isclose(float(got), reference(anchor, positive, 0.2, valid, pos_ids, queue, blocked), rel_tol=1e-5)
+    assert math.isclose(
+        float(got), reference(anchor, positive, 0.2, valid, pos_ids, queue, blocked), rel_tol=1e-5
+    )
 
 
 def test_in_batch_only_when_the_queue_is_empty() -> None:
     anchor = positive = torch.eye(3)
-    got = info_nce(anchor, positive, 1.0, torch.ones(3, dtype=torch.bool), torch.arange(3),
-                   torch.zeros(0, 3), torch.zeros(3, 0, dtype=torch.bool))
+    got = info_nce(
+        anchor,
+        positive,
+        1.0,
+        torch.ones(3, dtype=torch.bool),
+        torch.arange(3),
+        torch.zeros(0, 3),
+        torch.zeros(3, 0, dtype=torch.bool),
+    )
     expected = -math.log(math.e / (math.e + 2.0))  # cos 1 with itself, 0 with the other two
     assert math.isclose(float(got), expected, rel_tol=1e-6)
 
 
 def test_no_valid_row_gives_zero_with_a_gradient() -> None:
     anchor = torch.randn(2, 3, requires_grad=True)
-    got = info_nce(anchor, torch.randn(2, 3), 0.1, torch.zeros(2, dtype=torch.bool), torch.arange(2),
-                   torch.zeros(0, 3), torch.zeros(2, 0, dtype=torch.bool))
+    got = info_nce(
+        anchor,
+        torch.randn(2, 3),
+        0.1,
+        torch.zeros(2, dtype=torch.bool),
+        torch.arange(2),
+        torch.zeros(0, 3),
+        torch.zeros(2, 0, dtype=torch.bool),
+    )
     got.backward()
     assert float(got.detach()) == 0.0 and anchor.grad is not None and not anchor.grad.isnan().any()
 

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 import yaml
 
 from galrec.baselines.configs import SASRecRunConfig, resolve_config
 from galrec.baselines.run import run_baseline
+
+
+@pytest.fixture(autouse=True)
+def one_thread() -> Iterator[None]:
+    """Tiny models run fastest on one thread (and do not fight other jobs for the cores)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 def write_log(folder: Path, n_users: int = 40, n_items: int = 110, seed: int = 3) -> Path:
@@ -18,8 +29,10 @@ def write_log(folder: Path, n_users: int = 40, n_items: int = 110, seed: int = 3
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True)
     cover = np.array_split(rng.permutation(np.arange(1, n_items + 1)), n_users)  # every item once
-    lines = [" ".join(map(str, [u, *cover[u - 1], *rng.integers(1, n_items + 1, size=rng.integers(1, 8))]))
-             for u in range(1, n_users + 1)]
+    lines = [
+        " ".join(map(str, [u, *cover[u - 1], *rng.integers(1, n_items + 1, size=rng.integers(1, 8))]))
+        for u in range(1, n_users + 1)
+    ]
     (folder / "interactions.txt").write_text("\n".join(lines) + "\n")
     return folder
 
@@ -46,18 +59,25 @@ def tiny_config(dataset: Path, external: Path | str, **train: object) -> dict:
         "loss": {"proj_dim": 8, "bank_neighbours": 3, "l1": 0.5, "l2": 0.5, "l3": 0.5},
         "queue": {"size": 16},
         "external": {"mapping_hidden": 8, "run_dir": str(external)},
-        "train": {"batch_size": 4, "samples_per_epoch": 16, "max_epochs": 2, "checkpoint_every": 2,
-                  "valid_users": 12, "warmup_steps": 2, **train},
+        "train": {
+            "batch_size": 4,
+            "samples_per_epoch": 16,
+            "max_epochs": 2,
+            "checkpoint_every": 2,
+            "valid_users": 12,
+            "warmup_steps": 2,
+            **train,
+        },
     }
 
 
 @pytest.fixture
-def make_log():  # noqa: ANN201
+def make_log():
     return write_log
 
 
 @pytest.fixture
-def make_config():  # noqa: ANN201
+def make_config():
     return tiny_config
 
 

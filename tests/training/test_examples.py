@@ -53,7 +53,11 @@ def test_warmup_then_cosine() -> None:
 def test_optimizer_groups_decay_matrices_only() -> None:
     from galrec.config import TrainConfig
 
-    w, b, head = torch.nn.Parameter(torch.zeros(2, 2)), torch.nn.Parameter(torch.zeros(2)), torch.nn.Parameter(torch.zeros(3, 2))
+    w, b, head = (
+        torch.nn.Parameter(torch.zeros(2, 2)),
+        torch.nn.Parameter(torch.zeros(2)),
+        torch.nn.Parameter(torch.zeros(3, 2)),
+    )
     opt = make_optimizer([w, b], [head], TrainConfig(lr=1e-4, head_lr=1e-2, weight_decay=0.1))
     got = [(len(g["params"]), g["lr"], g["weight_decay"]) for g in opt.param_groups]
     assert got == [(1, 1e-4, 0.1), (1, 1e-4, 0.0), (1, 1e-2, 0.1)]

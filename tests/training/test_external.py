@@ -14,23 +14,30 @@ from galrec.training import external_run
 TINY_SASREC = ["optim.max_epochs=1", "sasrec.hidden=8", "sasrec.inner=16"]
 
 
-def test_cached_run_is_trained_once_and_keyed_by_its_config(dataset, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_cached_run_is_trained_once_and_keyed_by_its_config(dataset, tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(external_run, "cache_dir", lambda: tmp_path)
     trained = []
     real = external_run.run_baseline
     monkeypatch.setattr(external_run, "run_baseline", lambda *a, **k: trained.append(1) or real(*a, **k))
-    cfg = from_dict(GalRecConfig, {"data": {"dataset": str(dataset)}, "external": {"baseline_overrides": TINY_SASREC}})
+    cfg = from_dict(
+        GalRecConfig, {"data": {"dataset": str(dataset)}, "external": {"baseline_overrides": TINY_SASREC}}
+    )
     first = external_run.external_run_dir(cfg, progress=False)
     again = external_run.external_run_dir(cfg, progress=False)
     assert first == again and len(trained) == 1 and (first / "embeddings.safetensors").is_file()
     assert first.parent == tmp_path / "external" and first.name.startswith("tiny-sasrec-")
-    other = from_dict(GalRecConfig, {"data": {"dataset": str(dataset)},
-                                     "external": {"baseline_overrides": [*TINY_SASREC, "sasrec.layers=1"]}})
+    other = from_dict(
+        GalRecConfig,
+        {
+            "data": {"dataset": str(dataset)},
+            "external": {"baseline_overrides": [*TINY_SASREC, "sasrec.layers=1"]},
+        },
+    )
     assert external_run.cached_run_dir(other)[0] != first
     assert not list(tmp_path.glob("external/*.tmp-*"))  # the temporary folder was renamed
 
 
-def test_given_run_is_checked(dataset, sasrec_run, tmp_path) -> None:  # noqa: ANN001
+def test_given_run_is_checked(dataset, sasrec_run, tmp_path) -> None:
     data = load_dataset(str(dataset))
     ext = load_external(sasrec_run, data, "sasrec")
     assert ext.item_table.shape[0] == data.n_items + 1 and ext.user_table.shape[0] == data.n_users + 1

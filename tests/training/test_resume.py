@@ -17,14 +17,14 @@ def steps(run: Path) -> list[dict]:
     return [json.loads(line) for line in (run / "train_log.jsonl").read_text().splitlines()]
 
 
-def test_resume_continues_exactly(dataset, sasrec_run, make_config, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_resume_continues_exactly(dataset, sasrec_run, make_config, tmp_path, monkeypatch) -> None:
     # 6 steps in one epoch; checkpoints after steps 2 and 4; the crash comes during step 4
     cfg = from_dict(GalRecConfig, make_config(dataset, sasrec_run, samples_per_epoch=24, max_epochs=1))
     whole = train_galrec(cfg, tmp_path / "whole", progress=False)
 
     real_step, calls = Trainer.train_step, []
 
-    def crashing_step(self, *args):  # noqa: ANN001, ANN202
+    def crashing_step(self, *args):
         calls.append(1)
         if len(calls) == 4:
             raise RuntimeError("killed")
@@ -39,8 +39,10 @@ def test_resume_continues_exactly(dataset, sasrec_run, make_config, tmp_path, mo
     resumed = train_galrec(None, tmp_path / "resumed", resume=True, progress=False)
     a, b = steps(tmp_path / "whole"), steps(tmp_path / "resumed")
     assert [r["step"] for r in b] == [r["step"] for r in a]
-    for ra, rb in zip(a, b):
-        assert {k: v for k, v in ra.items() if k != "samples_per_s"} == {k: v for k, v in rb.items() if k != "samples_per_s"}
+    for ra, rb in zip(a, b, strict=True):
+        assert {k: v for k, v in ra.items() if k != "samples_per_s"} == {
+            k: v for k, v in rb.items() if k != "samples_per_s"
+        }
     assert resumed["test"] == whole["test"] and resumed["valid"] == whole["valid"]
 
     with pytest.raises(GalrecError, match="finished training"):

@@ -1,0 +1,20 @@
+"""Every shipped GAL-Rec config parses, and the CPU ones stay CPU-sized."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from galrec.config import GalRecConfig, load_config
+
+CONFIGS = Path(__file__).resolve().parents[2] / "configs"
+
+
+@pytest.mark.parametrize("dataset", ["beauty", "toys", "yelp"])
+def test_configs_parse(dataset: str) -> None:
+    gpu = load_config(GalRecConfig, CONFIGS / f"{dataset}.yaml")
+    cpu = load_config(GalRecConfig, CONFIGS / f"{dataset}-cpu.yaml")
+    assert gpu.data.dataset == cpu.data.dataset == dataset
+    assert gpu.backbone.keep_layers == 0 and gpu.train.samples_per_epoch == 0
+    assert 0 < cpu.backbone.keep_layers <= 4 and 0 < cpu.train.samples_per_epoch <= 5000
