@@ -69,50 +69,87 @@ def sample_hop1(csr: sp.csr_matrix, nodes: np.ndarray, k: int, rng: np.random.Ge
     return out
 
 
-def _sample_hop2(
-    fwd: sp.csr_matrix, back: sp.csr_matrix, nodes: np.ndarray, k: int, rng: np.random.Generator
+def _sample_two_paths(
+    back: sp.csr_matrix,
+    nodes: np.ndarray,
+    mids: np.ndarray,
+    seg_len: np.ndarray,
+    contains: np.ndarray,
+    k: int,
+    rng: np.random.Generator,
 ) -> np.ndarray:
-    """k i.i.d. draws of nodes sharing a neighbour with each node, P(v) ∝ shared count. [n, k]
+    """k i.i.d. draws of nodes v != u reached by a 2-path u -> m -> v, m among u's ``mids``. [n, k]
 
-    ``fwd`` maps nodes to their neighbours (``back`` is its transpose, rows sorted). Let N(u) be
-    u's neighbours and c(u, v) = |N(u) ∩ N(v)|. Each draw is a uniform random 2-path
-    u -> m -> v with v != u:
+    Node ``nodes[j]`` owns the segment ``mids[s_j : s_j + seg_len[j]]`` of middle nodes (its
+    neighbours); ``contains`` [E] says whether u itself is in N(m) (``back`` maps a middle node
+    to its neighbours, rows sorted). Let c(u, v) = |mids(u) ∩ N(v)|. Each draw is a uniform
+    random 2-path:
 
-    1. pick a neighbour m of u with probability (deg(m) - 1) / S_u, where
-       S_u = Σ_{m ∈ N(u)} (deg(m) - 1) is the number of such 2-paths;
-    2. pick v uniformly among the deg(m) - 1 nodes of N(m) other than u.
+    1. pick a middle node m with probability (deg(m) - [u ∈ N(m)]) / S_u, S_u being the sum of
+       those weights over u's segment (the number of such 2-paths);
+    2. pick v uniformly among the nodes of N(m) other than u.
 
-    So P(v) = Σ_{m ∈ N(u) ∩ N(v)} (deg(m) - 1)/S_u · 1/(deg(m) - 1) = c(u, v) / S_u exactly:
-    proportional to the shared count, u itself excluded. (A plain random walk would weight each
-    shared neighbour by 1/deg(m) instead.) When S_u = 0 no other node shares anything with u
-    and the row is 0. Cost: O(Σ deg(u) + n·k·log), linear in the edges touched.
+    So P(v) = c(u, v) / S_u exactly: proportional to the shared count, u itself excluded. (A
+    plain random walk would weight each shared neighbour by 1/deg(m) instead.) When S_u = 0 the
+    row is 0. Cost: O(Σ seg_len + n·k·log), linear in the edges touched.
     """
-    nodes = _check_nodes(fwd, nodes, k)
     out = np.zeros((len(nodes), k), dtype=np.int64)
-    if k == 0 or len(nodes) == 0:
+    if k == 0 or len(nodes) == 0 or len(mids) == 0:
         return out
     back_deg = np.diff(back.indptr)  # [n_back]
-    deg = np.diff(fwd.indptr)[nodes]  # [n]
-    seg_end = np.cumsum(deg)  # [n] end of each node's segment in the gathered edges
-    seg_start = seg_end - deg
-    edges = np.repeat(fwd.indptr[nodes] - seg_start, deg) + np.arange(seg_end[-1])  # [E_n]
-    weight = back_deg[fwd.indices[edges]] - 1  # [E_n] 2-paths through each edge, u excluded
-    cum = np.concatenate([[0], np.cumsum(weight)])  # [E_n + 1]
+    seg_end = np.cumsum(seg_len)  # [n] end of each node's segment
+    seg_start = seg_end - seg_len
+    weight = back_deg[mids] - contains  # [E] 2-paths through each middle node, u excluded
+    cum = np.concatenate([[0], np.cumsum(weight)])  # [E + 1]
     total = cum[seg_end] - cum[seg_start]  # [n] S_u
     has = np.flatnonzero(total > 0)
     if len(has) == 0:
         return out
     # an integer ticket in [0, S_u) per draw, offset into the node's segment of ``cum``
     ticket = rng.integers(0, total[has][:, None], size=(len(has), k)) + cum[seg_start[has]][:, None]
-    chosen = np.searchsorted(cum, ticket, side="right") - 1  # [n_has, k] edge with that ticket
-    mid = fwd.indices[edges[chosen]]  # [n_has, k] the shared neighbour m
-    skip = rng.integers(0, back_deg[mid] - 1)  # [n_has, k] uniform in [0, deg(m) - 1)
+    chosen = np.searchsorted(cum, ticket, side="right") - 1  # [n_has, k] middle with that ticket
+    mid, inside = mids[chosen], contains[chosen]  # [n_has, k] the shared neighbour m
+    skip = rng.integers(0, back_deg[mid] - inside)  # [n_has, k] uniform over N(m) minus u
     row_start = back.indptr[mid]  # [n_has, k]
     cand = back.indices[row_start + skip]  # [n_has, k]
-    # N(m) is sorted and holds u, so entries at or after u's slot shift by one to skip u
-    after = cand >= nodes[has][:, None]
-    out[has] = np.where(after, back.indices[row_start + skip + after], cand)
+    # N(m) is sorted: when it holds u, entries at or after u's slot shift by one to skip u
+    after = inside & (cand >= nodes[has][:, None])
+    out[has] = back.indices[row_start + skip + after]
     return out
+
+
+def _sample_hop2(
+    fwd: sp.csr_matrix, back: sp.csr_matrix, nodes: np.ndarray, k: int, rng: np.random.Generator
+) -> np.ndarray:
+    """2-hop draws through every neighbour of each node (``fwd`` rows); see ``_sample_two_paths``."""
+    nodes = _check_nodes(fwd, nodes, k)
+    deg = np.diff(fwd.indptr)[nodes]  # [n]
+    seg_start = np.cumsum(deg) - deg
+    edges = np.repeat(fwd.indptr[nodes] - seg_start, deg) + np.arange(deg.sum())  # [E_n]
+    contains = np.ones(len(edges), dtype=np.int64)  # u is a neighbour of each of its neighbours
+    return _sample_two_paths(back, nodes, fwd.indices[edges], deg, contains, k, rng)
+
+
+def sample_hop2_users_via(
+    graph: BipartiteGraph, users: np.ndarray, items: np.ndarray, k: int, rng: np.random.Generator
+) -> np.ndarray:
+    """k users who share items of ``items`` [n, L] (0-padded) with each user, ∝ shared count. [n, k]
+
+    The same distribution as ``sample_hop2_users`` but through the items a prompt shows rather
+    than the user's whole graph row: a training example built from a prefix then draws its
+    2-hop users through that prefix only, exactly as a test prompt draws them through its input,
+    and never through the item it must predict. ``users`` may be 0 (a bare history).
+    """
+    users = _check_nodes(graph.user_item, users, k)
+    items = np.asarray(items, dtype=np.int64)
+    if items.shape[0] != len(users):
+        raise ValueError(f"{len(users)} users but {items.shape[0]} item rows")
+    real = items > 0  # [n, L]
+    rows = np.nonzero(real)[0]  # [E] owner row of each shown item, row-major
+    mids = items[real]  # [E]
+    owner = users[rows]
+    contains = (np.asarray(graph.user_item[owner, mids]).ravel() > 0).astype(np.int64)  # [E]
+    return _sample_two_paths(graph.item_user, users, mids, real.sum(axis=1), contains, k, rng)
 
 
 def sample_hop2_users(

@@ -19,7 +19,7 @@ from transformers import PreTrainedTokenizerBase
 from galrec.config import PromptConfig
 from galrec.data.dataset import Interactions
 from galrec.graph.bipartite import BipartiteGraph
-from galrec.graph.sampling import sample_hop1, sample_hop2_items, sample_hop2_users
+from galrec.graph.sampling import sample_hop1, sample_hop2_items, sample_hop2_users_via
 from galrec.llm.assemble import (
     SLOT_ITEM,
     SLOT_ITEM_GROUP,
@@ -116,7 +116,9 @@ class PromptBuilder:
         keep = min(self.cfg.history_items, hist.shape[1])
         fills = {"<items>": (SLOT_ITEM, hist[:, hist.shape[1] - keep :])}  # [B, keep], most recent last
         if self._samples("<hop2>", self.user_parts):
-            fills["<hop2>"] = (SLOT_USER, sample_hop2_users(self.graph, users, self.cfg.n_hop2_users, rng))
+            # through the prompt's own input, so a prefix never reaches users via its target
+            hop2 = sample_hop2_users_via(self.graph, users, hist, self.cfg.n_hop2_users, rng)  # [B, k]
+            fills["<hop2>"] = (SLOT_USER, hop2)
         return self._build(self.user_parts, len(users), fills)
 
     def item_prompts(self, items: np.ndarray, rng: np.random.Generator) -> PromptBatch:

@@ -12,7 +12,7 @@ import torch
 
 from galrec.config import GalRecConfig
 from galrec.graph.bipartite import BipartiteGraph
-from galrec.graph.sampling import sample_hop1, sample_hop2_users
+from galrec.graph.sampling import sample_hop1, sample_hop2_users_via
 from galrec.llm.prompts import PromptBuilder
 from galrec.model.batch import GalRecBatch
 from galrec.training.examples import PrefixExamples
@@ -42,7 +42,9 @@ class Collator:
         if self.need_items:
             batch.item_prompts = self.builder.item_prompts(targets, rng)
         if self.need_hop2:
-            batch.hop2_users = torch.from_numpy(sample_hop2_users(self.graph, users, self.k, rng))  # [B, M]
+            # E2_u through the example's own prefix, never through its target or later items
+            hop2 = sample_hop2_users_via(self.graph, users, histories.numpy(), self.k, rng)  # [B, M]
+            batch.hop2_users = torch.from_numpy(hop2)
         if self.need_hop1:
             audience = sample_hop1(self.graph.item_user, targets, self.k, rng)  # [B, M]
             audience[audience == users[:, None]] = 0  # u itself is no evidence about i's audience

@@ -9,7 +9,7 @@ from scipy.stats import chisquare
 
 from galrec.data.sequences import Sequences
 from galrec.graph.bipartite import BipartiteGraph
-from galrec.graph.sampling import sample_hop1, sample_hop2_items, sample_hop2_users
+from galrec.graph.sampling import sample_hop1, sample_hop2_items, sample_hop2_users, sample_hop2_users_via
 
 
 @pytest.fixture
@@ -122,3 +122,32 @@ def test_hop2_distribution_is_proportional_to_shared_count(graph: BipartiteGraph
         walk_p = walk[v, support] / walk[v, support].sum()
         tested_power |= bool(chisquare(observed, walk_p * draws).pvalue < 1e-6)
     assert tested_power, "the fixture must tell shared-count sampling from a plain random walk"
+
+
+def test_hop2_via_shown_items_follows_only_those_items(graph: BipartiteGraph) -> None:
+    """Through a prefix, 2-hop users come ∝ shared counts over the prefix's items alone."""
+    draws = 4000
+    users = np.array([5, 5, 0])
+    shown = np.array([[0, 0, 1, 2], [0, 0, 0, 4], [0, 0, 0, 4]])  # [3, 4] left padded
+    out = sample_hop2_users_via(graph, users, shown, draws, np.random.default_rng(7))  # [3, draws]
+    # user 5 via items {1, 2}: item 1 -> user 1; item 2 -> users 1, 2 => c = {1: 2, 2: 1}
+    observed = np.bincount(out[0], minlength=7)
+    assert set(np.flatnonzero(observed)) == {1, 2}
+    assert chisquare(observed[[1, 2]], np.array([2, 1]) / 3 * draws).pvalue > 1e-3
+    # via item 4 alone: user 3 only (user 5 itself excluded); a bare history (user 0) keeps all
+    assert set(out[1].tolist()) == {3}
+    assert set(out[2].tolist()) == {3, 5}
+
+
+def test_hop2_via_full_rows_matches_graph_sampler(graph: BipartiteGraph) -> None:
+    users = np.arange(1, 7)
+    rows = graph.user_item[users]
+    width = int(np.diff(rows.indptr).max())
+    shown = np.zeros((len(users), width), dtype=np.int64)
+    for j in range(len(users)):
+        items = rows.indices[rows.indptr[j] : rows.indptr[j + 1]]
+        shown[j, width - len(items) :] = items
+    rng_a, rng_b = np.random.default_rng(8), np.random.default_rng(8)
+    via = sample_hop2_users_via(graph, users, shown, 50, rng_a)
+    direct = sample_hop2_users(graph, users, 50, rng_b)
+    np.testing.assert_array_equal(via, direct)  # same 2-paths, same draws
