@@ -332,3 +332,6 @@ class GalRecConfig:
     queue: QueueConfig = dataclasses.field(default_factory=QueueConfig)
     external: ExternalConfig = dataclasses.field(default_factory=ExternalConfig)
     train: TrainConfig = dataclasses.field(default_factory=TrainConfig)
+
+    def __post_init__(self) -> None:
+        _check(self.seed >= 0, "seed", f"must be >= 0 (numpy seeds are non-negative), got {self.seed}")

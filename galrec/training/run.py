@@ -54,8 +54,13 @@ def train_galrec(cfg: GalRecConfig | None, run: Path, resume: bool = False, prog
         cfg = rundir.read_config(run)
     elif cfg is None:
         raise ValueError("train_galrec needs a config unless it resumes")
-    elif (run / rundir.CHECKPOINT).exists():
-        raise GalrecError(f"{run} already holds a GAL-Rec run; pass --resume {run} or choose another --out")
+    else:
+        rundir.check_new(run)
+    if 10 not in cfg.eval.ks:
+        raise GalrecError(
+            f"config value eval.ks: training needs 10 in it (early stopping watches validation NDCG@10), "
+            f"got {cfg.eval.ks}"
+        )
     with acc.main_process_first():  # the main process trains the cached baseline, the others reuse it
         external = external_run_dir(cfg, progress and acc.is_main_process)
     cfg = dataclasses.replace(
@@ -64,11 +69,11 @@ def train_galrec(cfg: GalRecConfig | None, run: Path, resume: bool = False, prog
     loo = _load_split(cfg)
     if resume:
         rundir.check_dataset(run, loo.data)
-    elif acc.is_main_process:
-        rundir.write_header(run, cfg, loo.data)
     torch.manual_seed(cfg.seed)
     parts = build_parts(cfg, external, loo)
     trainer = Trainer(parts, run, acc, progress)
+    if not resume and acc.is_main_process:  # after every check: a refused config writes nothing
+        rundir.write_header(run, cfg, loo.data)
     pos = trainer.fit(resume)
     if not acc.is_main_process:
         return {}

@@ -35,6 +35,19 @@ def write_header(run: Path, cfg: GalRecConfig, data: Interactions) -> None:
     data.users.save(run / "user_ids.json")
 
 
+def check_new(run: Path) -> None:
+    """A new run goes into a missing folder, an empty one or an unfinished GAL-Rec one; never
+    over another model's run (its config and id maps would be overwritten) or a file."""
+    if run.exists() and not run.is_dir():
+        raise GalrecError(f"--out {run} is a file, not a folder")
+    if (run / CHECKPOINT).exists():
+        raise GalrecError(f"{run} already holds a GAL-Rec run; pass --resume {run} or choose another --out")
+    if (run / "config.yaml").is_file():
+        model = read_yaml(run / "config.yaml").get("model")
+        if model != MODEL_NAME:
+            raise GalrecError(f"{run} holds a {model!r} run; choose another --out")
+
+
 def read_config(run: Path) -> GalRecConfig:
     """The config of an existing GAL-Rec run folder; a clear error for anything else."""
     if not run.is_dir():
