@@ -178,11 +178,7 @@ class Trainer:
         self.pos = Position(**ckpt["position"])
         self.stopper.load_state_dict(ckpt["stopper"])
         self.best_valid = ckpt["best_valid"]
-        restore_rng(ckpt["rng"])
-        if self.pos.stopped:
-            raise GalrecError(
-                f"{self.run} finished training ({self.pos.stopped}); use `galrec evaluate {self.run}`"
-            )
+        restore_rng(ckpt["rng"])  # a stopped position trains no further: only the test pass is left
 
     def out_of_time(self) -> bool:
         cap = self.cfg.train.max_minutes

@@ -52,6 +52,9 @@ def train_galrec(cfg: GalRecConfig | None, run: Path, resume: bool = False, prog
     acc = make_accelerator()
     if resume:
         cfg = rundir.read_config(run)
+        if (run / rundir.TIMING).is_file():  # written last: killed before it, the test pass is redone
+            stopped = json.loads((run / rundir.TIMING).read_text(encoding="utf-8"))["stopped"]
+            raise GalrecError(f"{run} finished training ({stopped}); use `galrec evaluate {run}`")
     elif cfg is None:
         raise ValueError("train_galrec needs a config unless it resumes")
     else:

@@ -6,14 +6,17 @@ importable modules), so both folders train on the same tiny log.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+import torch
 import yaml
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -34,6 +37,17 @@ one_thread, dataset, sasrec_run = training.one_thread, training.dataset, trainin
 tiny_config, write_log = training.tiny_config, training.write_log
 
 
+@contextlib.contextmanager
+def one_thread_torch() -> Iterator[None]:
+    """One torch thread for a block (module fixtures start before the per-test ``one_thread``)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def one_thread_env(**extra: str) -> dict[str, str]:
     """The environment of a child ``python``: one thread (as the in-process tests), no colour."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OMP_", "MKL_"))}
@@ -47,7 +61,8 @@ def galrec_cmd(*args: str | Path) -> list[str]:
 
 def run_galrec(*args: str | Path, timeout: float = 120, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        galrec_cmd(*args), cwd=REPO, env=one_thread_env(**env), capture_output=True, text=True, timeout=timeout
+        galrec_cmd(*args), check=False, cwd=REPO, env=one_thread_env(**env), capture_output=True, text=True,
+        timeout=timeout,
     )
 
 
