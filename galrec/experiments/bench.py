@@ -1,0 +1,313 @@
+"""``galrec bench``: baselines, language-model rows and ablations side by side, one table.
+
+Each row runs in its own process (``galrec baseline ...`` or ``galrec train ...``), so its wall
+time and peak memory are its own and its command is a line anyone can rerun. Run folders hold
+weights and live under ``runs`` (default ``runs/bench/<dataset>``, ignored by git); the table,
+its JSON twin, the analysis files and the figures go to ``out`` (default ``results/<dataset>``).
+
+Every language-model row is the bench's GAL-Rec config plus the row's overrides
+(``rows.ROWS``), with the same seed and the same external embeddings: the baseline named by
+``external.source`` runs first (or is the given ``external.run_dir``) and every other row reads
+it through ``external.run_dir``.
+
+Resume: a finished row (its ``timing.json``, written last, exists) is reused once its stored
+config is checked to be this row's; a GAL-Rec row with a checkpoint continues (``galrec train
+--resume``, which also redoes an interrupted test pass); anything else starts over. The table is rewritten after every row, so a long bench shows its progress.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from galrec.baselines.configs import resolve_config
+from galrec.baselines.registry import REGISTRY
+from galrec.baselines.run import load_baseline_config
+from galrec.config import GalRecConfig, load_config, to_dict
+from galrec.errors import GalrecError
+from galrec.experiments import rows as R
+from galrec.experiments.table import CURVES_PNG, SENSITIVITY_PNG, sweep_points, write_tables
+from galrec.training import rundir
+
+
+@dataclasses.dataclass
+class BenchSpec:
+    config: str | None  # the GAL-Rec YAML every language-model row starts from
+    overrides: list[str]  # key=value on top of it (``--dataset`` becomes data.dataset=...)
+    rows: list[str]
+    sweeps: list[tuple[str, list[str]]]
+    out: Path
+    runs: Path
+    budget: float = 0.0  # minutes per row (0: the configs' own limits)
+    analysis: bool = True  # probe, geometry and item map over ``rows.ANALYSIS_ROWS`` afterwards
+    redo_analysis: bool = False  # even when the stored analysis used the same runs
+
+
+@dataclasses.dataclass
+class Plan:
+    name: str
+    row: R.Row
+    run_dir: Path
+    config: Any  # GalRecConfig, or the row's BaselineConfig
+    argv: list[str] | None  # the galrec command; None: a given run (external.run_dir)
+    same_as: str = ""  # an earlier row of the identical config: its run serves both
+
+    @property
+    def kind(self) -> str:
+        return "baseline" if self.row.baseline else "galrec"
+
+    @property
+    def command(self) -> str | None:
+        return None if self.argv is None else "galrec " + shlex.join(self.argv)
+
+
+def kv(key: str, value: Any) -> str:
+    """A ``key=value`` override that parses back to ``value`` (strings bare when YAML allows)."""
+    if isinstance(value, str) and value and yaml.safe_load(value) == value:
+        return f"{key}={value}"
+    return f"{key}={json.dumps(value)}"
+
+
+def _device() -> str:
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def base_config(spec: BenchSpec) -> GalRecConfig:
+    return load_config(GalRecConfig, spec.config, spec.overrides)
+
+
+def _baseline_plan(name: str, row: R.Row, cfg: GalRecConfig, spec: BenchSpec) -> Plan:
+    kvs = [
+        kv("seed", cfg.seed),
+        kv("device", _device()),
+        kv("data.dataset", cfg.data.dataset),
+        kv("data.max_len", cfg.data.max_len),
+        kv("data.mask_repeats", cfg.data.mask_repeats),
+        kv("eval.protocol", cfg.eval.protocol),
+        kv("eval.ks", cfg.eval.ks),
+    ]
+    if row.baseline == cfg.external.source:  # the embeddings GAL-Rec would train for itself
+        kvs += cfg.external.baseline_overrides
+    if spec.budget:
+        kvs.append(kv("optim.max_minutes", spec.budget))
+    config = resolve_config(REGISTRY[row.baseline].config_cls, None, kvs)
+    run = spec.runs / name
+    return Plan(name, row, run, config, ["baseline", row.baseline, "--out", str(run), "--quiet", *kvs])
+
+
+def _lm_plan(name: str, row: R.Row, base: tuple[str, ...], external: Path, spec: BenchSpec) -> Plan:
+    """``base``: overrides under the row's own (a sweep row is GAL-Rec's row plus one key)."""
+    kvs = [*spec.overrides, *base, *row.overrides, kv("external.run_dir", str(external))]
+    if spec.budget:
+        kvs.append(kv("train.max_minutes", spec.budget))
+    config = load_config(GalRecConfig, spec.config, kvs)
+    run = spec.runs / name
+    argv = ["train", *(["--config", spec.config] if spec.config else []), "--out", str(run), "--quiet", *kvs]
+    return Plan(name, row, run, config, argv)
+
+
+def make_plans(spec: BenchSpec) -> list[Plan]:
+    """Every row to run, the external-embedding baseline first; duplicates marked ``same_as``."""
+    cfg = base_config(spec)
+    source = cfg.external.source
+    lm_rows = [n for n in spec.rows if not R.ROWS[n].baseline]
+    plans: list[Plan] = []
+    if lm_rows or spec.sweeps or source in spec.rows:
+        if cfg.external.run_dir:
+            given = Path(cfg.external.run_dir).expanduser().resolve()
+            plans.append(Plan(source, R.ROWS[source], given, load_baseline_config(given), None))
+        else:
+            plans.append(_baseline_plan(source, R.ROWS[source], cfg, spec))
+    external = plans[0].run_dir.resolve() if plans else Path()
+    for name in spec.rows:
+        row = R.ROWS[name]
+        if name == source and plans:
+            continue
+        plans.append(_baseline_plan(name, row, cfg, spec) if row.baseline else _lm_plan(name, row, (), external, spec))
+    base = R.ROWS[R.SWEEP_BASE]
+    for key, values in spec.sweeps:
+        for value in values:
+            name, row = R.sweep_row(key, value)
+            plans.append(_lm_plan(name, row, base.overrides, external, spec))
+    first_of: dict[str, str] = {}  # resolved config -> the first row that has it
+    for p in plans:
+        if p.kind == "galrec":
+            key = json.dumps(to_dict(p.config), sort_keys=True)
+            if key in first_of:
+                p.same_as = first_of[key]
+            else:
+                first_of[key] = p.name
+    return plans
+
+
+def _flat(d: dict, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def stored_config_diff(plan: Plan) -> list[str]:
+    """Keys where the run folder's stored config differs from the row's (empty: same run)."""
+    if plan.kind == "galrec":
+        stored = to_dict(rundir.read_config(plan.run_dir))
+    else:
+        stored = to_dict(load_baseline_config(plan.run_dir))
+    expected, stored = _flat(to_dict(plan.config)), _flat(stored)
+    keys = sorted((set(stored) | set(expected)) - {"device"})  # where a baseline ran is no part of it
+    return [f"{k}: {stored.get(k)!r} there, {expected.get(k)!r} here" for k in keys if stored.get(k) != expected.get(k)]
+
+
+def finished(run: Path) -> bool:
+    """Both run kinds write ``timing.json`` last: without it, training or the test pass was cut."""
+    return (run / rundir.TIMING).is_file()
+
+
+def check_existing(plans: list[Plan]) -> None:
+    """Refuse to reuse or resume a run folder that holds another config (before anything runs)."""
+    for p in plans:
+        if p.argv is None or p.same_as or not (p.run_dir / "config.yaml").is_file():
+            continue
+        if not (finished(p.run_dir) or (p.run_dir / rundir.CHECKPOINT).is_file()):
+            continue  # nothing to reuse: the row starts over
+        diff = stored_config_diff(p)
+        if diff:
+            raise GalrecError(
+                f"row {p.name}: {p.run_dir} holds a run of another config ({'; '.join(diff[:3])}); "
+                "delete it or pass --runs with another folder"
+            )
+
+
+def _galrec(argv: list[str], log: Path) -> int:
+    with open(log, "a", encoding="utf-8") as fh:
+        fh.write(f"$ galrec {shlex.join(argv)}\n")
+        fh.flush()
+        cmd = [sys.executable, "-m", "galrec", *argv]
+        return subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, check=False).returncode
+
+
+def execute(plan: Plan, log: Path) -> str:
+    """Run (or reuse, or resume) one row; returns its status."""
+    if plan.argv is None:
+        return "given"
+    if finished(plan.run_dir):
+        return "reused"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    if plan.kind == "galrec" and (plan.run_dir / rundir.CHECKPOINT).is_file():
+        return "resumed" if _galrec(["train", "--resume", str(plan.run_dir), "--quiet"], log) == 0 else "failed"
+    return "trained" if _galrec(plan.argv, log) == 0 else "failed"
+
+
+def _read(path: Path) -> dict | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+TIMING_KEYS = ("wall_seconds", "train_seconds", "samples_per_s", "tokens_per_user_prompt", "tokens_per_item_prompt",
+               "peak_rss_mb", "epochs", "best_epoch", "stopped", "device", "threads", "load_avg_1m_at_end")
+
+
+def row_result(plan: Plan, status: str, by_name: dict[str, Plan]) -> dict:
+    src = by_name[plan.same_as] if plan.same_as else plan
+    metrics = _read(src.run_dir / "metrics.json") or {}
+    timing = _read(src.run_dir / "timing.json") or {}
+    return {
+        "name": plan.name,
+        "label": plan.row.label,
+        "kind": plan.kind,
+        "overrides": list(plan.row.overrides),
+        "status": f"same run as {plan.same_as}" if plan.same_as else status,
+        "run_dir": str(src.run_dir),
+        "command": src.command,
+        "protocol": metrics.get("protocol"),
+        "mask_repeats": metrics.get("mask_repeats"),
+        "users_evaluated": metrics.get("users_evaluated"),
+        "valid_users_evaluated": metrics.get("valid_users_evaluated", metrics.get("users_evaluated")),
+        "valid": metrics.get("valid"),
+        "test": metrics.get("test"),
+        "timing": {k: timing[k] for k in TIMING_KEYS if k in timing},
+    }
+
+
+def run_bench(spec: BenchSpec, echo: Callable[[str], None] = print, header: dict | None = None) -> dict:
+    """Run every planned row (resuming), write ``table.md`` / ``table.json``; returns the payload."""
+    plans = make_plans(spec)
+    check_existing(plans)
+    by_name = {p.name: p for p in plans}
+    results: dict[str, dict] = {}
+    external = plans[0] if plans and plans[0].name == base_config(spec).external.source else None
+    for k, p in enumerate(plans, 1):
+        blocked = external is not None and p.kind == "galrec" and results.get(external.name, {}).get("status") == "failed"
+        if blocked:
+            status = "skipped: external run failed"
+        elif p.same_as:
+            status = "same"
+        else:
+            log = spec.runs / f"{p.name}.log"
+            todo = "reuse" if p.argv is None or finished(p.run_dir) else "run"
+            echo(f"[{k}/{len(plans)}] {p.name}: {todo}" + (f" (log {log})" if todo == "run" else ""))
+            t0 = time.perf_counter()
+            status = execute(p, log)
+            if status == "failed":
+                tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
+                echo(f"  {p.name} failed after {time.perf_counter() - t0:.0f}s; last lines of {log}:\n    "
+                     + "\n    ".join(tail))
+        results[p.name] = row_result(p, status, by_name)
+        test = results[p.name]["test"]
+        if test and not p.same_as and status != "failed":
+            echo(f"  {p.name}: test NDCG@10 {test['ndcg@10']:.4f} ({results[p.name]['status']})")
+        write_tables(spec, plans, results, header or {})  # progress, row by row
+    finish(spec, plans, results, echo)
+    return write_tables(spec, plans, results, header or {})
+
+
+def _run_of(name: str, results: dict[str, dict]) -> Path | None:
+    """The finished GAL-Rec run folder behind row ``name`` (None: not one, or not finished)."""
+    r = results.get(name)
+    return Path(r["run_dir"]) if r and r["test"] and r["kind"] == "galrec" else None
+
+
+def analysis_inputs(runs: dict[str, Path]) -> dict[str, str]:
+    """What the stored analysis was computed from: each run's metrics.json, hashed."""
+    return {n: hashlib.sha256((p / "metrics.json").read_bytes()).hexdigest()[:16] for n, p in runs.items()}
+
+
+def finish(spec: BenchSpec, plans: list[Plan], results: dict[str, dict], echo: Callable[[str], None]) -> None:
+    """Training curves, sensitivity plots and (unless reused) the analysis, into ``spec.out``."""
+    from galrec.experiments import plots
+
+    sweep_names = {R.sweep_row(k, v)[0] for k, vals in spec.sweeps for v in vals}
+    logs = {}
+    for p in plans:
+        run = _run_of(p.name, results)
+        if run and p.name not in sweep_names and not p.same_as and (run / rundir.LOG).is_file():
+            logs[p.name] = run / rundir.LOG
+    if logs:
+        plots.training_curves(logs, spec.out / CURVES_PNG)
+    if spec.sweeps:
+        plots.sensitivity(sweep_points(spec, results), spec.out / SENSITIVITY_PNG)
+    runs = {n: run for n in R.ANALYSIS_ROWS if (run := _run_of(n, results))}
+    if not spec.analysis or not runs:
+        return
+    stored = spec.out / "probe.json"
+    inputs = analysis_inputs(runs)
+    if not spec.redo_analysis and stored.is_file() and json.loads(stored.read_text("utf-8")).get("inputs") == inputs:
+        echo(f"analysis: reusing {spec.out} (same runs)")
+        return
+    from galrec.experiments.analysis import analyse
+
+    analyse(runs, spec.out, seed=base_config(spec).seed, inputs=inputs, echo=echo)

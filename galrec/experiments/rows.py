@@ -1,0 +1,69 @@
+"""The rows of a benchmark table, as data: each is a set of ``key=value`` overrides or a baseline.
+
+Every language-model row is the bench's GAL-Rec config plus its overrides, so rows differ only
+where their definitions say. Two rows that resolve to the same config are one run (for
+instance ``listed`` and ``galrec`` when the config lists neighbours).
+
+The text-only row keeps the catalogue head of the config: with ``external.tie_head`` true it
+scores against the mapped external item embeddings, so only its *input* is text-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from galrec.errors import GalrecError
+
+NO_GRAPH = ("loss.l1=0", "loss.l2=0", "loss.l3=0", "prompt.neighbours=none")
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    overrides: tuple[str, ...] = ()  # key=value on the bench's GalRecConfig
+    baseline: str = ""  # a galrec.baselines model, trained by `galrec baseline` instead
+
+
+ROWS: dict[str, Row] = {
+    "pop": Row("Pop (most popular)", baseline="pop"),
+    "lightgcn": Row("LightGCN", baseline="lightgcn"),
+    "sasrec": Row("SASRec", baseline="sasrec"),
+    "text-only": Row("LM on titles (no IDs, no graph)", (*NO_GRAPH, "prompt.ids=false", "prompt.titles=true")),
+    "e4srec": Row("E4SRec-style (IDs, no graph)", NO_GRAPH),
+    "galrec": Row("GAL-Rec"),
+    "no-l1": Row("GAL-Rec without L1 (user-user)", ("loss.l1=0",)),
+    "no-l2": Row("GAL-Rec without L2 (user-item)", ("loss.l2=0",)),
+    "no-l3": Row("GAL-Rec without L3 (community-audience)", ("loss.l3=0",)),
+    "no-queue": Row("GAL-Rec without the queue (in-batch negatives)", ("queue.size=0",)),
+    "no-prompt-neighbours": Row("GAL-Rec without neighbours in the prompt", ("prompt.neighbours=none",)),
+    "listed": Row("GAL-Rec, listed neighbour tokens", ("prompt.neighbours=listed",)),
+    "compact": Row("GAL-Rec, compact neighbourhood tokens", ("prompt.neighbours=compact",)),
+}
+ABLATIONS = ("no-l1", "no-l2", "no-l3", "no-queue", "no-prompt-neighbours", "listed", "compact")
+ANALYSIS_ROWS = ("text-only", "e4srec", "galrec")  # the probe, geometry and maps compare these
+SWEEP_BASE = "galrec"
+
+
+def select_rows(spec: str | None) -> list[str]:
+    """``"pop,galrec"`` -> ["pop", "galrec"]; None -> every row, in table order."""
+    if spec is None:
+        return list(ROWS)
+    names = [s.strip() for s in spec.split(",") if s.strip()]
+    unknown = [n for n in names if n not in ROWS]
+    if unknown or not names:
+        raise GalrecError(f"unknown row {unknown[0] if unknown else spec!r}; rows: {', '.join(ROWS)}")
+    return list(dict.fromkeys(names))
+
+
+def parse_sweep(spec: str) -> tuple[str, list[str]]:
+    """``"loss.l1=0,0.05,0.1"`` -> ("loss.l1", ["0", "0.05", "0.1"])."""
+    key, _, values = spec.partition("=")
+    vals = [v.strip() for v in values.split(",") if v.strip()]
+    if not key.strip() or not vals:
+        raise GalrecError(f"--sweep {spec!r} is not of the form key=value,value,...")
+    return key.strip(), vals
+
+
+def sweep_row(key: str, value: str) -> tuple[str, Row]:
+    """The row of one swept value: GAL-Rec with ``key=value``."""
+    return f"sweep_{key}={value}", Row(f"GAL-Rec, {key}={value}", (f"{key}={value}",))

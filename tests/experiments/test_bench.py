@@ -1,0 +1,118 @@
+"""`galrec bench` on the tiny catalogue: two cheap rows run, a second call reuses them, stale runs are refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from galrec.cli import main
+from galrec.errors import GalrecError
+from galrec.experiments import bench as bench_module
+from galrec.experiments.bench import BenchSpec, make_plans, run_bench
+from galrec.experiments.rows import select_rows
+
+
+@pytest.fixture(scope="module")
+def bench(config_file: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """One bench of pop and the E4SRec-style row (the external SASRec run is given)."""
+    root = tmp_path_factory.mktemp("bench")
+    out, runs = root / "results", root / "runs"
+    argv = ["bench", "--config", str(config_file), "--rows", "pop,e4srec", "--out", str(out), "--runs", str(runs)]
+    code = main(argv)
+    assert code == 0
+    return out, runs, " ".join(argv)
+
+
+def test_bench_writes_the_table_and_its_json(bench, sasrec_run: Path) -> None:
+    out, runs, _ = bench
+    table = json.loads((out / "table.json").read_text())
+    by = {r["name"]: r for r in table["rows"]}
+    assert list(by) == ["pop", "sasrec", "e4srec"]  # table order (the external SASRec row ran first)
+    assert by["sasrec"]["status"] == "given" and by["sasrec"]["run_dir"] == str(sasrec_run.resolve())
+    assert by["pop"]["status"] == by["e4srec"]["status"] == "trained"
+    for r in by.values():
+        assert r["protocol"] == "full" and r["users_evaluated"] == 40
+        assert set(r["test"]) >= {"hr@5", "hr@10", "hr@20", "ndcg@5", "ndcg@10", "ndcg@20"}
+    e4 = by["e4srec"]
+    assert e4["command"].startswith("galrec train --config") and "loss.l2=0" in e4["command"]
+    assert f"external.run_dir={sasrec_run.resolve()}" in e4["command"]
+    assert e4["timing"]["samples_per_s"] > 0 and e4["timing"]["tokens_per_user_prompt"] > 0
+    assert e4["timing"]["peak_rss_mb"] > 0 and e4["valid_users_evaluated"] == 12
+    assert table["header"]["command"].startswith("galrec bench --config") and table["header"]["date"]
+    md = (out / "table.md").read_text()
+    assert "E4SRec-style" in md and "| Pop (most popular) `pop` |" in md and "galrec bench" in md
+    assert (runs / "e4srec" / "metrics.json").is_file() and not (out / "e4srec").exists()  # weights stay out
+    for name in ("probe.json", "geometry.json", "item-map.png", "training-curves.png"):
+        assert (out / name).is_file(), name
+    probe = json.loads((out / "probe.json").read_text())
+    reps = [r["representation"] for r in probe["results"]]
+    assert reps == ["text (MiniLM titles)", "sasrec (item embeddings)", "e4srec"]
+    assert probe["results"][2]["item_view"] == "mapped ID embedding"  # E4SRec never encodes item prompts
+
+
+def test_second_call_reuses_every_row(bench, monkeypatch, capsys) -> None:
+    out, _, argv = bench
+    before = json.loads((out / "table.json").read_text())
+
+    def no_process(*args, **kwargs):
+        raise AssertionError(f"a finished row ran again: {args}")
+
+    monkeypatch.setattr(bench_module, "_galrec", no_process)
+    assert main(argv.split()) == 0
+    assert "analysis: reusing" in capsys.readouterr().out
+    after = json.loads((out / "table.json").read_text())
+    assert [r["status"] for r in after["rows"]] == ["reused", "given", "reused"]
+    assert [r["test"] for r in after["rows"]] == [r["test"] for r in before["rows"]]
+
+
+def test_a_run_of_another_config_is_refused(bench, config_file: Path) -> None:
+    out, runs, _ = bench
+    spec = BenchSpec(str(config_file), ["train.lr=0.5"], ["e4srec"], [], out, runs)
+    with pytest.raises(GalrecError, match="holds a run of another config.*train.lr"):
+        run_bench(spec, echo=lambda s: None)
+
+
+def test_plans_share_runs_of_identical_configs(config_file: Path, tmp_path: Path) -> None:
+    spec = BenchSpec(str(config_file), [], select_rows("galrec,listed,compact,no-l1"),
+                     [("loss.l1", ["0", "0.1", "0.3"])], tmp_path / "out", tmp_path / "runs")
+    plans = {p.name: p for p in make_plans(spec)}
+    assert plans["listed"].same_as == "galrec"  # the config lists neighbours already
+    assert plans["compact"].same_as == "" and plans["compact"].config.prompt.neighbours == "compact"
+    assert plans["sweep_loss.l1=0"].same_as == "no-l1"
+    assert plans["sweep_loss.l1=0.1"].same_as == "galrec"  # 0.1 is the default λ1
+    assert plans["sweep_loss.l1=0.3"].config.loss.l1 == 0.3
+    assert plans["sweep_loss.l1=0.3"].argv.count("loss.l1=0.3") == 1
+
+
+def test_unknown_row_and_bad_sweep_are_one_line_errors(config_file: Path, capsys) -> None:
+    assert main(["bench", "--config", str(config_file), "--rows", "pop,gnn", "--dry-run"]) == 2
+    assert "unknown row 'gnn'" in capsys.readouterr().err
+    assert main(["bench", "--config", str(config_file), "--sweep", "loss.l1", "--dry-run"]) == 2
+    assert "--sweep" in capsys.readouterr().err
+
+
+def test_probe_command_writes_probe_json_into_the_run(bench, capsys) -> None:
+    _, runs, _ = bench
+    run = runs / "e4srec"
+    assert main(["probe", str(run), "--threshold", "0.9", "--max-pairs", "5"]) == 0
+    probe = json.loads((run / "probe.json").read_text())
+    assert probe["twins"]["threshold"] == 0.9 and probe["runs"] == {"e4srec": str(run)}
+    used = probe["twins"]["pairs_used"]
+    assert used["overlap"] == min(5, probe["twins"]["pairs_found"]["overlap"]) and used["disjoint"] <= 5
+    assert len(probe["results"]) == 3 and "AUC" in capsys.readouterr().out
+    assert main(["probe", str(runs / "pop")]) == 2  # a baseline run is not a GAL-Rec one
+    assert "not a GAL-Rec one" in capsys.readouterr().err
+
+
+def test_an_unfinished_galrec_row_resumes_and_a_fresh_one_starts(tmp_path: Path, config_file: Path, monkeypatch) -> None:
+    spec = BenchSpec(str(config_file), [], ["e4srec", "galrec"], [], tmp_path / "out", tmp_path / "runs")
+    plans = {p.name: p for p in make_plans(spec)}
+    calls: list[list[str]] = []
+    monkeypatch.setattr(bench_module, "_galrec", lambda argv, log: calls.append(argv) or 0)
+    (plans["e4srec"].run_dir).mkdir(parents=True)
+    (plans["e4srec"].run_dir / "checkpoint.pt").write_bytes(b"")  # killed mid-run: no timing.json
+    assert bench_module.execute(plans["e4srec"], tmp_path / "e4srec.log") == "resumed"
+    assert bench_module.execute(plans["galrec"], tmp_path / "galrec.log") == "trained"
+    assert calls == [["train", "--resume", str(plans["e4srec"].run_dir), "--quiet"], plans["galrec"].argv]
