@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from galrec.cli import bench_cmd, data_cmd, probe_cmd, prompt_cmd, train_cmd
+from galrec.cli import bench_cmd, data_cmd, probe_cmd, prompt_cmd, serve_cmd, train_cmd
 from galrec.errors import EXIT_USER_ERROR, GalrecError
 
-COMMANDS = [data_cmd, prompt_cmd, train_cmd, bench_cmd, probe_cmd]
+COMMANDS = [data_cmd, serve_cmd, prompt_cmd, train_cmd, bench_cmd, probe_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:
