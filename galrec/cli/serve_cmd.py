@@ -43,11 +43,13 @@ def format_table(rec: Recommendation, width: int) -> str:
         head = f"{rec.model}: top {len(rec.items)}, history items excluded"
     id_w = max([len("item_id"), *(len(i.item_id) for i in rec.items)])
     title_w = max(10, width - (4 + 2 + id_w + 2 + 10 + 2))
+    integral = all(float(i.score).is_integer() for i in rec.items)  # counts, popularity positions
+    fmt = ".0f" if integral else ".4f"
     lines = [head, f"{'#':>4}  {'item_id':<{id_w}}  {'score':>10}  title"]
     for j, it in enumerate(rec.items, 1):
         title = it.title or "(no title)"
         title = title if len(title) <= title_w else title[: title_w - 1] + "…"
-        lines.append(f"{j:>4}  {it.item_id:<{id_w}}  {it.score:>10.5g}  {title}")
+        lines.append(f"{j:>4}  {it.item_id:<{id_w}}  {it.score:>10{fmt}}  {title}")
     return "\n".join(lines)
 
 

@@ -41,12 +41,30 @@ def _load_baseline(run_dir: Path) -> tuple[Scorer, Any, LeaveOneOut]:
     return load_baseline_run(run_dir)
 
 
-# GAL-Rec runs (``model: galrec``) are added here once galrec/model/ exports a loader with the
-# same ``run_dir -> (model, config, loo)`` signature.
+@dataclass
+class _PromptScorer:
+    """GAL-Rec scores a user through a prompt; this gives it the baselines' ``score`` contract."""
+
+    score: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+def _load_galrec(run_dir: Path) -> tuple[Scorer, Any, LeaveOneOut]:
+    from galrec.training.evaluation import make_score_fn
+    from galrec.training.run import load_run as load_galrec_run
+
+    parts = load_galrec_run(run_dir)
+    # The test-time graph (training + validation edges) is the most the model was evaluated
+    # with; prompts built on it sample neighbours through the history, so user 0 works too.
+    # Neighbours are drawn afresh on every call, so repeated requests may differ slightly.
+    score = make_score_fn(parts.model, parts.builder_for("test"), parts.cfg.seed, "test")
+    return _PromptScorer(score), parts.cfg, parts.loo
+
+
 LOADERS: dict[str, Loader] = {
     "pop": _load_baseline,
     "sasrec": _load_baseline,
     "lightgcn": _load_baseline,
+    "galrec": _load_galrec,
 }
 
 

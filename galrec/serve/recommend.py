@@ -47,7 +47,7 @@ def _titled(run: LoadedRun, items: np.ndarray, scores: np.ndarray) -> list[Recom
     keep = items > 0  # 0 marks "no more candidates"
     raw = run.data.items.to_raw(items[keep])
     return [
-        RecommendedItem(r, run.data.titles[int(i)], float(s))
+        RecommendedItem(r, run.data.titles[int(i)], round(float(s), 6))
         for r, i, s in zip(raw, items[keep], scores[keep])
     ]
 

@@ -24,7 +24,8 @@ from galrec.serve.loading import read_run_config
 from galrec.serve.report_html import cell, page, render_json, table
 from galrec.serve.report_plots import hit_rate_curves, training_curves
 
-X_COLUMNS = ("step", "global_step", "epoch")  # the first one a log has is the curves' x axis
+# The first of these a log has is the curves' x axis; none of them is plotted as a curve.
+X_COLUMNS = ("step", "global_step", "epoch")
 
 
 @dataclass
@@ -79,7 +80,7 @@ def read_train_log(path: Path) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]]
     x_key = next((k for k in X_COLUMNS if any(k in r for r in rows)), None)
     columns: list[str] = []
     for r in rows:
-        columns += [k for k, v in r.items() if k != x_key and k not in columns and _is_number(v)]
+        columns += [k for k, v in r.items() if k not in X_COLUMNS and k not in columns and _is_number(v)]
     series = {}
     for col in columns:
         pts = [

@@ -43,7 +43,7 @@ def page(title: str, body: str) -> str:
 def cell(value: Any, css: str = "", fmt: str = "") -> str:
     """One ``<td>``; numbers right-aligned, floats as ``fmt`` or to four significant digits."""
     if isinstance(value, float):
-        text = format(value, fmt) if fmt else f"{value:,.2f}" if abs(value) >= 100 else f"{value:.4g}"
+        text = format(value, fmt) if fmt else f"{value:,.1f}" if abs(value) >= 100 else f"{value:.4g}"
         css = f"num {css}"
     elif isinstance(value, int) and not isinstance(value, bool):
         text, css = f"{value:,}", f"num {css}"
@@ -76,16 +76,41 @@ def _records_table(records: Sequence[dict], index: Sequence[str] | None = None) 
     return table(([""] if index else []) + cols, rows)
 
 
+def _flatten(obj: dict, prefix: str = "") -> dict[str, Any] | None:
+    """Nested dicts of scalars as dotted keys (``backbone.layers``); None if a record list is inside."""
+    out: dict[str, Any] = {}
+    for k, v in obj.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            sub = _flatten(v, f"{key}.")
+            if sub is None:
+                return None
+            out.update(sub)
+        elif _is_scalar(v) or (isinstance(v, list) and all(map(_is_scalar, v))):
+            out[key] = v
+        else:
+            return None
+    return out
+
+
+def _is_record(r: Any) -> bool:
+    return isinstance(r, dict) and bool(r) and all(map(_is_scalar, r.values()))
+
+
 def render_json(obj: Any, depth: int = 0) -> str:
-    """Tables where the shape allows (records, a dict of records, a flat dict); JSON text otherwise."""
-    if isinstance(obj, dict) and obj and all(_is_scalar(v) for v in obj.values()):
-        return table(["key", "value"], [[k, v] for k, v in obj.items()])
-    if isinstance(obj, list) and obj and all(isinstance(r, dict) and all(map(_is_scalar, r.values())) for r in obj):
+    """Tables where the shape allows (records, a dict of records, a nested dict of scalars); JSON
+    text otherwise."""
+    if isinstance(obj, list) and obj and all(map(_is_record, obj)):
         return _records_table(obj)
-    if isinstance(obj, dict) and obj and all(
-        isinstance(r, dict) and all(map(_is_scalar, r.values())) for r in obj.values()
-    ):
-        return _records_table(list(obj.values()), index=list(obj))
-    if isinstance(obj, dict) and obj and depth < 2:
-        return "".join(f"<h3>{escape(str(k))}</h3>{render_json(v, depth + 1)}" for k, v in obj.items())
+    if isinstance(obj, dict) and obj:
+        if all(map(_is_record, obj.values())):
+            return _records_table(list(obj.values()), index=list(obj))
+        flat = _flatten(obj)
+        if flat is not None:
+            return table(["key", "value"], [[k, v] for k, v in flat.items()])
+        if depth < 2:  # the simple keys in one table, then a section per structured key
+            simple = {k: v for k, v in obj.items() if _flatten({k: v}) is not None}
+            out = [render_json(simple, depth + 1)] if simple else []
+            out += [f"<h3>{escape(str(k))}</h3>{render_json(v, depth + 1)}" for k, v in obj.items() if k not in simple]
+            return "".join(out)
     return f"<pre>{escape(json.dumps(obj, indent=2))}</pre>"

@@ -84,7 +84,7 @@ def test_unknown_model_is_a_clear_error(sasrec_run: Path, tmp_path: Path) -> Non
     run = tmp_path / "run"
     shutil.copytree(sasrec_run, run)
     (run / "config.yaml").write_text("model: word2vec\n", encoding="utf-8")
-    with pytest.raises(GalrecError, match="word2vec.*cannot be served; known: lightgcn, pop, sasrec"):
+    with pytest.raises(GalrecError, match="word2vec.*cannot be served; known: galrec, lightgcn, pop, sasrec"):
         load_run(run)
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from galrec.errors import EXIT_USER_ERROR
 from galrec.serve.report import read_train_log
+from galrec.serve.report_html import render_json
 
 
 @pytest.fixture
@@ -65,3 +66,11 @@ def test_compared_run_without_metrics_is_an_error(cli, full_run: Path, tmp_path:
     (other / "config.yaml").write_text("model: sasrec\n")
     status, _, err = cli("report", str(full_run), "--compare", str(other))
     assert status == EXIT_USER_ERROR and "has no metrics.json" in err
+
+
+def test_render_json_picks_a_table_for_each_shape() -> None:
+    flat = render_json({"wall_seconds": 7.75, "backbone": {"name": "tiny", "layers": 4}})
+    assert "<td>backbone.name</td>" in flat and "<td>backbone.layers</td>" in flat
+    records = render_json({"full": {"ndcg@10": 0.05}, "no L1": {"ndcg@10": 0.04}})
+    assert records.count("<tr>") == 3 and "<th>ndcg@10</th>" in records
+    assert render_json([1, [2, {"a": [{}]}]]).startswith("<pre>")
