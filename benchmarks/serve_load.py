@@ -102,7 +102,9 @@ async def run_phase(
                     return
                 t0 = time.perf_counter()
                 try:
-                    r = await client.post("/recommend", content=req.body, headers={"content-type": "application/json"})
+                    r = await client.post(
+                        "/recommend", content=req.body, headers={"content-type": "application/json"}
+                    )
                     status = r.status_code
                 except httpx.HTTPError as exc:
                     status, r = 0, None
@@ -151,7 +153,9 @@ def main() -> int:
     rng = random.Random(args.seed)
     valid = [valid_request(rng, item_ids, args.k) for _ in range(args.requests)]
     mixed = [
-        invalid_request(rng, item_ids) if rng.random() < args.invalid_share else valid_request(rng, item_ids, args.k)
+        invalid_request(rng, item_ids)
+        if rng.random() < args.invalid_share
+        else valid_request(rng, item_ids, args.k)
         for _ in range(args.requests)
     ]
 

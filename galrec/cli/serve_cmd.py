@@ -31,8 +31,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     rep = sub.add_parser("report", help="write a self-contained HTML report of a run")
     rep.add_argument("run_dir", type=Path)
     rep.add_argument("--out", type=Path, help="HTML file to write (default RUN_DIR/report.html)")
-    rep.add_argument("--compare", type=Path, nargs="+", default=[], metavar="RUN_DIR",
-                     help="other runs (e.g. baselines) whose metrics go beside this one's")
+    rep.add_argument(
+        "--compare",
+        type=Path,
+        nargs="+",
+        default=[],
+        metavar="RUN_DIR",
+        help="other runs (e.g. baselines) whose metrics go beside this one's",
+    )
     rep.set_defaults(func=cmd_report)
 
 
@@ -76,8 +82,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from galrec.serve.app import create_app
 
     run = load_run(args.run_dir)
-    print(f"galrec: serving {run.model_name} from {run.run_dir} on http://{args.host}:{args.port} (docs: /docs)",
-          flush=True)
+    print(
+        f"galrec: serving {run.model_name} from {run.run_dir} on http://{args.host}:{args.port} (docs: /docs)",
+        flush=True,
+    )
     uvicorn.run(create_app(run), host=args.host, port=args.port)
     return 0
 

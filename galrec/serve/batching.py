@@ -67,7 +67,7 @@ class MicroBatcher:
             k = max(job.k for job in jobs)  # each job keeps its own top-k prefix of the ranking
             try:
                 recs = await asyncio.to_thread(self.score_many, histories, k)
-            except Exception as exc:  # a scoring bug fails these requests, not the server
+            except Exception as exc:  # noqa: BLE001 - a scoring bug fails these requests, not the server
                 for job in jobs:
                     if not job.future.done():
                         job.future.set_exception(exc)

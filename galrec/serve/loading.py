@@ -114,7 +114,9 @@ class LoadedRun:
             hist = chunk.padded(rows, self.max_len).to(self.device)  # [B, max_len]
             user_t = torch.from_numpy(users[start : start + len(rows)]).to(self.device)
             s = self.model.score(user_t, hist).float()  # [B, n_items + 1]
-            m_rows, m_items = history_mask_indices(chunk, rows)  # every history item, not only the last max_len
+            m_rows, m_items = history_mask_indices(
+                chunk, rows
+            )  # every history item, not only the last max_len
             s[torch.from_numpy(m_rows).to(s.device), torch.from_numpy(m_items).to(s.device)] = float("-inf")
             s[:, 0] = float("-inf")
             top_s, top_i = torch.topk(s, k_eff, dim=1)  # [B, k_eff]

@@ -122,10 +122,14 @@ def _facts(run: RunFiles) -> str:
             if k in test:
                 facts[f"test {k.upper()}"] = f"{test[k]:.4f}"
     shown = [(k, v) for k, v in facts.items() if v is not None]
-    return '<div class="facts">' + "".join(
-        f'<div class="fact"><b>{escape(k)}</b>{escape(f"{v:,}" if isinstance(v, int) else str(v))}</div>'
-        for k, v in shown
-    ) + "</div>"
+    return (
+        '<div class="facts">'
+        + "".join(
+            f'<div class="fact"><b>{escape(k)}</b>{escape(f"{v:,}" if isinstance(v, int) else str(v))}</div>'
+            for k, v in shown
+        )
+        + "</div>"
+    )
 
 
 def _metrics_section(runs: list[RunFiles]) -> str:
@@ -188,7 +192,9 @@ def build_report(run_dir: Path, compare: list[Path]) -> str:
     return page(f"galrec report: {run_dir.name}", "".join(body))
 
 
-def write_report(run_dir: str | Path, out: str | Path | None = None, compare: list[Path] | None = None) -> Path:
+def write_report(
+    run_dir: str | Path, out: str | Path | None = None, compare: list[Path] | None = None
+) -> Path:
     run_dir = Path(run_dir)
     target = Path(out) if out else run_dir / "report.html"
     html = build_report(run_dir, list(compare or []))

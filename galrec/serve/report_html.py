@@ -111,6 +111,10 @@ def render_json(obj: Any, depth: int = 0) -> str:
         if depth < 2:  # the simple keys in one table, then a section per structured key
             simple = {k: v for k, v in obj.items() if _flatten({k: v}) is not None}
             out = [render_json(simple, depth + 1)] if simple else []
-            out += [f"<h3>{escape(str(k))}</h3>{render_json(v, depth + 1)}" for k, v in obj.items() if k not in simple]
+            out += [
+                f"<h3>{escape(str(k))}</h3>{render_json(v, depth + 1)}"
+                for k, v in obj.items()
+                if k not in simple
+            ]
             return "".join(out)
     return f"<pre>{escape(json.dumps(obj, indent=2))}</pre>"

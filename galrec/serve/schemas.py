@@ -13,11 +13,11 @@ MAX_ID_CHARS = 64
 MAX_BODY_BYTES = 4 * 1024 * 1024  # well above the largest valid batch
 
 
-
 def _item_id(value: Any) -> str:
     """Dataset ids are strings; JSON clients may send them as numbers. Both become strings."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f"an item id is a string or an integer, not {type(value).__name__}")
+        # pydantic turns a ValueError into a 422; a TypeError would escape as a 500
+        raise ValueError(f"an item id is a string or an integer, not {type(value).__name__}")  # noqa: TRY004
     text = value if isinstance(value, str) else str(value)
     if len(text) > MAX_ID_CHARS:
         raise ValueError(f"an item id has at most {MAX_ID_CHARS} characters")

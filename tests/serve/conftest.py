@@ -28,7 +28,7 @@ def write_dataset(folder: Path) -> Path:
     (folder / "interactions.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     rows = ["item_id\ttitle\tcategories\tsource_id"]
     for i in range(FIRST_ITEM, FIRST_ITEM + N_ITEMS):
-        title = "" if i == FIRST_ITEM + 7 else f"Product {i} <b>&amp; \"quoted\""
+        title = "" if i == FIRST_ITEM + 7 else f'Product {i} <b>&amp; "quoted"'
         rows.append(f"{i}\t{title}\tTiny > Things\t")
     (folder / "items.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     return folder
@@ -48,8 +48,15 @@ def _train(model: str, dataset: Path, out: Path, *overrides: str) -> Path:
 @pytest.fixture(scope="session")
 def sasrec_run(tiny_dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("runs") / "sasrec"
-    return _train("sasrec", tiny_dataset, out, "optim.max_epochs=1", f"data.max_len={MAX_LEN}",
-                  "sasrec.hidden=16", "sasrec.inner=32")
+    return _train(
+        "sasrec",
+        tiny_dataset,
+        out,
+        "optim.max_epochs=1",
+        f"data.max_len={MAX_LEN}",
+        "sasrec.hidden=16",
+        "sasrec.inner=32",
+    )
 
 
 @pytest.fixture(scope="session")

@@ -160,7 +160,7 @@ def _random_value(rng: random.Random, depth: int = 0) -> object:
     if kind == 2:
         return rng.choice([0.5, -0.0, 1e308, 101.0])
     if kind == 3:
-        return "".join(rng.choice("101x \t\n\u00e9\u2603\"\\") for _ in range(rng.randrange(0, 80)))
+        return "".join(rng.choice('101x \t\n\u00e9\u2603"\\') for _ in range(rng.randrange(0, 80)))
     if kind == 4:
         return str(rng.randrange(90, 150))
     if kind == 5:
@@ -175,7 +175,10 @@ def test_random_payloads_never_give_5xx(client: TestClient) -> None:
     rng = random.Random(0)
     seen: set[int] = set()
     for j in range(300):
-        payload = {key: _random_value(rng) for key in rng.sample(["history", "histories", "k", "x"], rng.randrange(0, 3))}
+        payload = {
+            key: _random_value(rng)
+            for key in rng.sample(["history", "histories", "k", "x"], rng.randrange(0, 3))
+        }
         path = rng.choice(["/recommend", "/recommend/batch"])
         r = client.post(path, content=json.dumps(payload), headers={"content-type": "application/json"})
         assert r.status_code < 500, f"payload {j} {payload!r} to {path}: {r.status_code} {r.text[:200]}"

@@ -16,7 +16,9 @@ def _fake_score(calls: list[int]):
         calls.append(len(histories))
         # the "recommendations" of a history are its first item + 1, + 2, …: easy to check
         return [
-            Recommendation([RecommendedItem(str(int(h[0]) + j), "", float(-j)) for j in range(1, k + 1)], "fake", "model")
+            Recommendation(
+                [RecommendedItem(str(int(h[0]) + j), "", float(-j)) for j in range(1, k + 1)], "fake", "model"
+            )
             for h in histories
         ]
 

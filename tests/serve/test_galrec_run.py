@@ -25,7 +25,13 @@ def galrec_run(tiny_dataset: Path, sasrec_run: Path, tmp_path_factory: pytest.Te
         "loss": {"proj_dim": 8},
         "queue": {"size": 16},
         "external": {"mapping_hidden": 8, "run_dir": str(sasrec_run)},
-        "train": {"batch_size": 4, "samples_per_epoch": 8, "max_epochs": 1, "valid_users": 8, "warmup_steps": 1},
+        "train": {
+            "batch_size": 4,
+            "samples_per_epoch": 8,
+            "max_epochs": 1,
+            "valid_users": 8,
+            "warmup_steps": 1,
+        },
     }
     (folder / "config.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
     status = main(["train", "--config", str(folder / "config.yaml"), "--out", str(folder / "run"), "--quiet"])

@@ -20,17 +20,23 @@ def full_run(sasrec_run: Path, tmp_path: Path) -> Path:
     run = tmp_path / "sasrec"
     shutil.copytree(sasrec_run, run)
     (run / "probe.json").write_text(json.dumps({"linear_probe": {"text": 0.41, "graph": 0.63}}))
-    (run / "ablations.json").write_text(json.dumps([
-        {"variant": "all parts", "ndcg@10": 0.05},
-        {"variant": "no L1", "ndcg@10": 0.045},
-        {"variant": "<i>markup</i>", "ndcg@10": 0.01},
-    ]))
+    (run / "ablations.json").write_text(
+        json.dumps(
+            [
+                {"variant": "all parts", "ndcg@10": 0.05},
+                {"variant": "no L1", "ndcg@10": 0.045},
+                {"variant": "<i>markup</i>", "ndcg@10": 0.01},
+            ]
+        )
+    )
     with open(run / "train_log.jsonl", "a", encoding="utf-8") as fh:
         fh.write('{"epoch": 2, "loss": 7.5, "l1": 0.3}\n{"epoch": 3, "lo')
     return run
 
 
-def test_report_is_self_contained_with_every_section(cli, full_run: Path, pop_run: Path, tmp_path: Path) -> None:
+def test_report_is_self_contained_with_every_section(
+    cli, full_run: Path, pop_run: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "page" / "report.html"
     status, stdout, _ = cli("report", str(full_run), "--out", str(out), "--compare", str(pop_run))
     assert status == 0 and stdout.strip() == str(out)

@@ -20,7 +20,17 @@ def free_port() -> int:
 def test_serve_answers_over_http(sasrec_run: Path) -> None:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "galrec", "serve", str(sasrec_run), "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "galrec",
+            "serve",
+            str(sasrec_run),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
