@@ -7,6 +7,7 @@ embedding tables (SASRec), and each named GAL-Rec-family run (``represent.RunEnc
 from __future__ import annotations
 
 import datetime
+import importlib.util
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,7 @@ from galrec.experiments.table import format_geometry, format_probe
 from galrec.graph.bipartite import BipartiteGraph
 
 PROBE_FILE, GEOMETRY_FILE, MAP_FILE = "probe.json", "geometry.json", "item-map.png"
+MIN_MAP_ITEMS = 10
 MAP_RUNS = ("text-only", "galrec")  # the map's panels besides the titles (all runs when neither is named)
 
 
@@ -75,8 +77,8 @@ def run_map(encoders: list[Encoder], data: Interactions, out: Path, n_items: int
     """t-SNE maps of the same seeded items under each encoder, coloured by category."""
     labels = maps.category_labels(data.categories)
     items = maps.map_items(data.n_items, labels, n_items, seed)
-    if len(items) < 5:
-        raise GalrecError(f"{data.name}: too few items with a category ({len(items)}) for a map")
+    if len(items) < MIN_MAP_ITEMS:
+        raise GalrecError(f"{data.name}: {len(items)} items have a category; a map needs {MIN_MAP_ITEMS}")
     panels = {f"{enc.name}\n({enc.item_view})": maps.tsne_2d(enc.items(items), seed) for enc in encoders}
     return plots.item_maps(panels, [labels[i] for i in items], out)
 
@@ -97,6 +99,8 @@ def analyse(
     echo: Callable[[str], None] = print,
 ) -> dict[str, Path]:
     """Probe (always), geometry and the item map (``with_geometry``) into ``out``; returns the files."""
+    if importlib.util.find_spec("sklearn") is None:
+        raise GalrecError("the probe and the maps need scikit-learn: pip install scikit-learn")
     encoders, table = load_encoders(runs, external)
     text = TitleEncoder(encoders[0].data)
     written: dict[str, Path] = {}
@@ -116,5 +120,8 @@ def analyse(
         echo(format_geometry(geo))
         echo("item map: t-SNE of item representations")
         mapped = [e for e in encoders if e.name in MAP_RUNS] or encoders
-        written["map"] = run_map([text, *mapped], text.data, out / MAP_FILE, map_items, seed)
+        try:
+            written["map"] = run_map([text, *mapped], text.data, out / MAP_FILE, map_items, seed)
+        except GalrecError as exc:
+            echo(f"item map skipped: {exc}")
     return written

@@ -223,8 +223,9 @@ TIMING_KEYS = ("wall_seconds", "train_seconds", "samples_per_s", "tokens_per_use
 
 def row_result(plan: Plan, status: str, by_name: dict[str, Plan]) -> dict:
     src = by_name[plan.same_as] if plan.same_as else plan
-    metrics = _read(src.run_dir / "metrics.json") or {}
-    timing = _read(src.run_dir / "timing.json") or {}
+    done = finished(src.run_dir)  # an unfinished folder's metrics.json may be a stale one
+    metrics = (_read(src.run_dir / "metrics.json") or {}) if done else {}
+    timing = (_read(src.run_dir / rundir.TIMING) or {}) if done else {}
     return {
         "name": plan.name,
         "label": plan.row.label,
@@ -259,7 +260,8 @@ def run_bench(spec: BenchSpec, echo: Callable[[str], None] = print, header: dict
         else:
             log = spec.runs / f"{p.name}.log"
             todo = "reuse" if p.argv is None or finished(p.run_dir) else "run"
-            echo(f"[{k}/{len(plans)}] {p.name}: {todo}" + (f" (log {log})" if todo == "run" else ""))
+            where = f" (log {log}; steps in {p.run_dir / rundir.LOG})" if p.kind == "galrec" else f" (log {log})"
+            echo(f"[{k}/{len(plans)}] {p.name}: {todo}" + (where if todo == "run" else ""))
             t0 = time.perf_counter()
             status = execute(p, log)
             if status == "failed":
@@ -310,4 +312,7 @@ def finish(spec: BenchSpec, plans: list[Plan], results: dict[str, dict], echo: C
         return
     from galrec.experiments.analysis import analyse
 
-    analyse(runs, spec.out, seed=base_config(spec).seed, inputs=inputs, echo=echo)
+    try:
+        analyse(runs, spec.out, seed=base_config(spec).seed, inputs=inputs, echo=echo)
+    except GalrecError as exc:  # e.g. a dataset without titles: the table stands without it
+        echo(f"analysis skipped: {exc}")

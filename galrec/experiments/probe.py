@@ -34,6 +34,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from galrec.data.split import LeaveOneOut
+from galrec.errors import GalrecError
 from galrec.experiments.represent import Encoder
 from galrec.graph.bipartite import BipartiteGraph
 
@@ -101,6 +102,8 @@ def find_twins(
     seed: int = 0,
 ) -> Twins:
     """Text twins of ``loo``'s items, labelled by training audience, at most ``max_pairs`` per kind."""
+    if not any(t.strip() for t in loo.data.titles):
+        raise GalrecError(f"dataset {loo.data.name!r} has no item titles (items.tsv); text twins need them")
     graph = BipartiteGraph.from_split(loo, "valid")  # training interactions only
     deg = np.diff(graph.item_user.indptr)
     candidates = np.flatnonzero((deg >= MIN_USERS) & np.array([bool(t.strip()) for t in loo.data.titles]))

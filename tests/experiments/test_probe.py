@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
 from galrec.data.load import load_dataset
 from galrec.data.split import LeaveOneOut
+from galrec.errors import GalrecError
 from galrec.experiments.probe import (
     MIN_USERS,
     Twins,
@@ -34,7 +37,6 @@ def test_auc_is_one_when_overlap_pairs_are_the_closer_ones() -> None:
 
 
 def test_similar_pairs_match_brute_force() -> None:
-    rng = np.random.default_rng(1)
     x = sp.random(23, 15, density=0.4, random_state=2, format="csr", dtype=np.float32)
     x = sp.csr_matrix(x.multiply(1 / np.maximum(np.sqrt(x.multiply(x).sum(1)), 1e-9)))
     dense = (x @ x.T).toarray()
@@ -42,7 +44,6 @@ def test_similar_pairs_match_brute_force() -> None:
     want = {(a, b) for a in range(23) for b in range(a + 1, 23) if dense[a, b] >= 0.3}
     assert set(map(tuple, pairs.tolist())) == want and len(pairs) == len(want)
     assert np.allclose(sims, dense[pairs[:, 0], pairs[:, 1]], atol=1e-6)
-    assert rng is not None
 
 
 def test_twins_are_labelled_by_their_training_audiences(catalogue) -> None:
@@ -72,3 +73,10 @@ def test_probe_scores_each_encoder() -> None:
     (row,) = probe(twins, [table])
     assert row["auc"] == 1.0 and row["mean_cosine_overlap"] == pytest.approx(1.0)
     assert row["mean_cosine_disjoint"] == pytest.approx(0.0)
+
+
+def test_a_dataset_without_titles_is_a_clear_error(catalogue) -> None:
+    loo = LeaveOneOut.from_interactions(load_dataset(str(catalogue)))
+    untitled = dataclasses.replace(loo, data=dataclasses.replace(loo.data, titles=[""] * (loo.data.n_items + 1)))
+    with pytest.raises(GalrecError, match="no item titles"):
+        find_twins(untitled)
