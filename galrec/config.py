@@ -286,6 +286,10 @@ class ExternalConfig:
     source: Literal["sasrec", "lightgcn"] = "sasrec"  # who supplies item/user ID embeddings
     mapping_hidden: int = 256  # d2 of the d1 -> d2 -> H mapping MLP
     tie_head: bool = True  # score items against their mapped external embeddings
+    # Add the external recommender's own scores to the head's, scaled by a learned scalar that
+    # starts at 1: the language model then learns a correction to SASRec/LightGCN instead of
+    # relearning its ranking from scratch, which a short CPU budget cannot afford.
+    residual: bool = False
     run_dir: str = ""  # a baseline run to take embeddings from ("": train/reuse a cached one)
     # key=value overrides of the cached baseline's config (e.g. "optim.max_epochs=30"); they
     # are part of the cache key. Ignored when run_dir is set.

@@ -60,6 +60,16 @@ class ExternalEmbeddings(nn.Module):
         return total / real.sum(1).clamp(min=1.0)  # [B, d1]
 
 
+    @torch.no_grad()
+    def score_history(self, histories: torch.Tensor) -> torch.Tensor:
+        """The external recommender's own catalogue scores of histories [B, L] -> [B, n_items + 1].
+
+        SASRec's exact logits (sequence vector · item embedding); for LightGCN the history-mean
+        vector against the item table.
+        """
+        return self.encode_history(histories) @ self.item_table.T  # [B, n_items + 1]
+
+
 def load_external(run_dir: str | Path, data: Interactions, source: str) -> ExternalEmbeddings:
     """The provider of baseline run ``run_dir``, checked against ``data``'s id maps.
 

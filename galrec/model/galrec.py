@@ -73,6 +73,8 @@ class GalRec(nn.Module):
         self.map_item = MappingMLP(external.dim, cfg.external.mapping_hidden, H, std)
         self.proj = ProjectionHead(H, P)
         self.head = CatalogueHead(H, n_items, cfg.external.tie_head)
+        # s = head(h) + α · s_ext(history): see ExternalConfig.residual
+        self.residual_scale = nn.Parameter(torch.ones(())) if cfg.external.residual else None
         self.user_queue = NodeQueue(cfg.queue.size, P)
         self.item_queue = NodeQueue(cfg.queue.size, P)
         self.bank = RepresentationBank(n_users + 1, H)
@@ -114,7 +116,15 @@ class GalRec(nn.Module):
         """Scores of every item for each user prompt [B, n_items + 1]; pass ``items =
         catalogue()`` when scoring many batches with fixed weights."""
         items = self.catalogue() if items is None and self.head.tied else items
-        return self.head(self.encode(prompts, histories), items)
+        return self.logits(self.encode(prompts, histories), histories, items)
+
+    def logits(self, h: torch.Tensor, histories: torch.Tensor, items: torch.Tensor | None) -> torch.Tensor:
+        """Pooled user vectors h [B, H] -> catalogue scores [B, n_items + 1], with the external
+        recommender's scores of ``histories`` [B, L] added when ``external.residual`` is on."""
+        scores = self.head(h, items)  # [B, n_items + 1]
+        if self.residual_scale is not None:
+            scores = scores + self.residual_scale * self.external.score_history(histories)
+        return scores
 
     def bank_mean(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Mean E0 of the seen bank rows of ids [B, M] -> [B, P], and whether any counted [B]."""
@@ -127,7 +137,8 @@ class GalRec(nn.Module):
     def forward(self, batch: GalRecBatch) -> GalRecOutput:
         lam = self.lambdas
         h_u = self.encode(batch.user_prompts, batch.histories)  # [B, H]
-        terms = {"l0": catalogue_cross_entropy(self.head(h_u, self.catalogue()), batch.targets)}
+        scores = self.logits(h_u, batch.histories, self.catalogue())  # [B, n_items + 1]
+        terms = {"l0": catalogue_cross_entropy(scores, batch.targets)}
         memory = {"users": batch.users, "user_vectors": h_u.detach()}
         if lam["l1"] or lam["l2"] or lam["l3"]:
             z_u = self.proj(h_u)  # E0_u [B, P]

@@ -97,3 +97,20 @@ def test_training_state_holds_trainables_and_memory_only(tiny) -> None:
         assert key in state
     assert not any(k.startswith("external.") for k in state)  # rebuilt from the baseline run
     assert any(k.startswith("map_user.") for k in state) and any(k.startswith("backbone.") for k in state)
+
+
+def test_residual_adds_the_external_scores(make_tiny) -> None:
+    plain, residual = make_tiny(), make_tiny(external={"residual": True})
+    batch = batch_of(plain)
+    for tiny in (plain, residual):
+        tiny.model.eval()
+    with torch.no_grad():
+        base = plain.model.score(batch.user_prompts, batch.histories)  # [B, n_items + 1]
+        both = residual.model.score(batch.user_prompts, batch.histories)
+        ext = residual.model.external.score_history(batch.histories)  # [B, n_items + 1]
+        expected = residual.model.external.encode_history(batch.histories) @ residual.model.external.item_table.T
+    torch.testing.assert_close(ext, expected)
+    torch.testing.assert_close(both, base + ext)  # same seed, same head; α starts at 1
+    out = residual.model(batch)
+    out.loss.backward()
+    assert residual.model.residual_scale.grad is not None  # α is learned
