@@ -9,14 +9,26 @@ from __future__ import annotations
 import argparse
 import sys
 
-from galrec.cli import bench_cmd, data_cmd, probe_cmd, prompt_cmd, serve_cmd, train_cmd
+from galrec.cli import (
+    baseline_cmd,
+    bench_cmd,
+    data_cmd,
+    probe_cmd,
+    prompt_cmd,
+    run_cmd,
+    serve_cmd,
+    train_cmd,
+)
 from galrec.errors import EXIT_USER_ERROR, GalrecError
 
-COMMANDS = [data_cmd, serve_cmd, prompt_cmd, train_cmd, bench_cmd, probe_cmd]
+COMMANDS = [run_cmd, data_cmd, baseline_cmd, train_cmd, prompt_cmd, serve_cmd, bench_cmd, probe_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="galrec", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="galrec",
+        description="GAL-Rec: an LLM-driven sequential recommender that imitates graph neural networks.",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMANDS:
         module.add_parser(sub)
