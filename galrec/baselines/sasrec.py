@@ -1,0 +1,118 @@
+"""SASRec: self-attentive sequential recommendation (Kang & McAuley, ICDM 2018).
+
+    h_t = Transformer_causal(E[i_1..i_t] + P[1..t])_t,        s(i | i_1..i_t) = h_t · E_i
+
+with the item table E shared between input and output. Loss "ce" is the softmax cross-entropy
+over the whole catalogue at every position (-log softmax_i(h_t · E)_{i_{t+1}}; Klenitskiy &
+Vasilev, RecSys 2023, show it beats the paper's loss by a wide margin); "bce" is the paper's
+binary cross-entropy with one uniformly sampled negative per position. Blocks are pre-LayerNorm.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from galrec.baselines.base import BaselineModel, Batch
+from galrec.baselines.configs import SASRecConfig
+from galrec.data.split import LeaveOneOut
+
+
+class CausalBlock(nn.Module):
+    def __init__(self, d: int, heads: int, inner: int, dropout: float, attn_dropout: float) -> None:
+        super().__init__()
+        self.heads, self.attn_dropout = heads, attn_dropout
+        self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        self.qkv = nn.Linear(d, 3 * d)
+        self.proj = nn.Linear(d, d)
+        self.ffn = nn.Sequential(nn.Linear(d, inner), nn.GELU(), nn.Linear(inner, d))
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor, allowed: torch.Tensor) -> torch.Tensor:
+        """x [B, T, d], allowed [B, 1, T, T] (True: query may attend to key) -> [B, T, d]"""
+        B, T, d = x.shape
+        q, k, v = self.qkv(self.ln1(x)).split(d, dim=2)  # 3 x [B, T, d]
+        q, k, v = (t.view(B, T, self.heads, d // self.heads).transpose(1, 2) for t in (q, k, v))  # [B, h, T, d/h]
+        p = self.attn_dropout if self.training else 0.0
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=allowed, dropout_p=p)  # [B, h, T, d/h]
+        x = x + self.drop(self.proj(y.transpose(1, 2).reshape(B, T, d)))
+        return x + self.drop(self.ffn(self.ln2(x)))
+
+
+class SASRec(BaselineModel):
+    def __init__(self, n_items: int, max_len: int, cfg: SASRecConfig) -> None:
+        super().__init__()
+        self.n_items, self.loss = n_items, cfg.loss
+        self.item_emb = nn.Embedding(n_items + 1, cfg.hidden, padding_idx=0)
+        self.pos_emb = nn.Embedding(max_len, cfg.hidden)
+        self.drop = nn.Dropout(cfg.dropout)
+        self.blocks = nn.ModuleList(
+            CausalBlock(cfg.hidden, cfg.heads, cfg.inner, cfg.dropout, cfg.attn_dropout) for _ in range(cfg.layers)
+        )
+        self.ln_f = nn.LayerNorm(cfg.hidden)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """N(0, 0.02) weights, zero biases, padding row zero (BERT/RecBole initialisation)."""
+        for m in self.modules():
+            if isinstance(m, (nn.Linear, nn.Embedding)):
+                nn.init.normal_(m.weight, std=0.02)
+            if isinstance(m, nn.Linear):
+                nn.init.zeros_(m.bias)
+        with torch.no_grad():
+            self.item_emb.weight[0].zero_()
+
+    def encode(self, seq: torch.Tensor) -> torch.Tensor:
+        """seq [B, T] left-padded item ids -> hidden states [B, T, d] (row t sees items <= t)."""
+        real = seq > 0  # [B, T]
+        pos = (real.cumsum(1) - 1).clamp(min=0)  # [B, T], 0 at each window's first item
+        x = self.drop(self.item_emb(seq) + self.pos_emb(pos)) * real[..., None]  # [B, T, d]
+        T = seq.shape[1]
+        causal = torch.ones(T, T, dtype=torch.bool, device=seq.device).tril()  # [T, T]
+        # Keys must be real items; a padding query may see itself, so no row is fully masked (NaN).
+        diag = torch.eye(T, dtype=torch.bool, device=seq.device)
+        allowed = causal & (real[:, None, :] | diag)  # [B, T, T]
+        for block in self.blocks:
+            x = block(x, allowed[:, None])
+        return self.ln_f(x)
+
+    def calculate_loss(self, batch: Batch) -> torch.Tensor:
+        target = batch["target"]  # [B, T], 0 where no next item is predicted
+        keep = target > 0
+        h = self.encode(batch["input"])[keep]  # [N, d], gathered before the catalogue product
+        target = target[keep]  # [N]
+        if self.loss == "ce":
+            logits = h @ self.item_emb.weight[1:].T  # [N, n_items], padding excluded
+            return F.cross_entropy(logits, target - 1)
+        neg = torch.randint(1, self.n_items + 1, target.shape, device=target.device)  # [N]
+        pos_s = (h * self.item_emb(target)).sum(-1)  # [N]
+        neg_s = (h * self.item_emb(neg)).sum(-1)  # [N]
+        return F.softplus(-pos_s).mean() + F.softplus(neg_s).mean()
+
+    def represent(self, histories: torch.Tensor) -> torch.Tensor:
+        """Left-padded histories [B, L] -> the state after the last item [B, d].
+
+        Columns that are padding in every row are cut first: positions count from each
+        window's first item, so the result does not change, only the cost.
+        """
+        width = max(int((histories > 0).sum(1).max()), 1)
+        return self.encode(histories[:, -width:])[:, -1]  # [B, d]
+
+    def score(self, users: torch.Tensor, histories: torch.Tensor) -> torch.Tensor:
+        return self.represent(histories) @ self.item_emb.weight.T  # [B, n_items + 1]
+
+    @torch.no_grad()
+    def item_embeddings(self) -> torch.Tensor:
+        return self.item_emb.weight.detach().clone()  # [n_items + 1, d]
+
+    @torch.no_grad()
+    def user_embeddings(self, loo: LeaveOneOut, batch_size: int = 1024) -> torch.Tensor:
+        """The representation of each user's training part (the validation input). [n_users + 1, d]"""
+        device = self.item_emb.weight.device
+        n_users, max_len = loo.data.n_users, self.pos_emb.num_embeddings
+        out = torch.zeros(n_users + 1, self.item_emb.embedding_dim, device=device)
+        for start in range(1, n_users + 1, batch_size):
+            users = torch.arange(start, min(start + batch_size, n_users + 1))
+            out[users] = self.represent(loo.train.padded(users.numpy(), max_len).to(device))
+        return out

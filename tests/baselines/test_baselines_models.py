@@ -1,0 +1,121 @@
+"""Model-level checks on tiny random data: the equations, causality, padding, the no-leak graph."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from galrec.baselines.configs import LightGCNConfig, SASRecConfig
+from galrec.baselines.lightgcn import LightGCN, SymmetricSpMM, normalized_adjacency
+from galrec.baselines.pop import Pop
+from galrec.baselines.sasrec import SASRec
+from galrec.data.dataset import Interactions
+from galrec.data.idmap import IdMap
+from galrec.data.sequences import Sequences
+from galrec.data.split import LeaveOneOut
+from galrec.graph.bipartite import BipartiteGraph
+
+N_ITEMS = 30
+
+
+def _sasrec(loss: str = "ce") -> SASRec:
+    torch.manual_seed(0)
+    cfg = SASRecConfig(hidden=16, inner=32, dropout=0.0, attn_dropout=0.0, loss=loss)  # type: ignore[arg-type]
+    return SASRec(N_ITEMS, max_len=8, cfg=cfg).eval()
+
+
+def _loo(n_users: int = 40, seed: int = 0) -> LeaveOneOut:
+    rng = np.random.default_rng(seed)
+    rows = [np.zeros(0, np.int64)] + [rng.integers(1, N_ITEMS + 1, size=rng.integers(3, 12)) for _ in range(n_users)]
+    data = Interactions("tiny", IdMap([f"u{u}" for u in range(n_users)]), IdMap([f"i{i}" for i in range(N_ITEMS)]),
+                        Sequences.from_lists(rows))
+    return LeaveOneOut.from_interactions(data)
+
+
+def test_sasrec_one_pass_loss_equals_mean_over_prefixes() -> None:
+    model = _sasrec()
+    seq = torch.tensor([[0, 0, 3, 7, 5, 9, 2]])  # a window: inputs then the next items
+    loss = model.calculate_loss({"input": seq[:, :-1], "target": seq[:, 1:] * (seq[:, :-1] > 0)})
+    prefix_losses = []
+    for t in range(3, 7):  # each prefix seq[2:t] predicts seq[t], scored like an evaluation input
+        scores = model.score(torch.zeros(1, dtype=torch.long), seq[:, :t])[:, 1:]  # [1, n_items]
+        prefix_losses.append(F.cross_entropy(scores, seq[:, t] - 1))
+    torch.testing.assert_close(loss, torch.stack(prefix_losses).mean(), rtol=1e-5, atol=1e-6)
+
+
+def test_sasrec_is_causal_and_padding_invariant() -> None:
+    model = _sasrec()
+    a = torch.tensor([[0, 0, 0, 4, 5, 6]])
+    b = torch.tensor([[0, 0, 0, 4, 5, 11]])
+    torch.testing.assert_close(model.encode(a)[:, :5], model.encode(b)[:, :5])  # the future is not seen
+    wide = torch.tensor([[0] * 20 + [4, 5, 6]])
+    torch.testing.assert_close(model.score(torch.tensor([1]), a), model.score(torch.tensor([1]), wide))
+    assert torch.isfinite(model.encode(torch.zeros(2, 5, dtype=torch.long))).all()  # all padding: no NaN
+
+
+def test_sasrec_bce_loss_is_finite_and_differentiable() -> None:
+    model = _sasrec("bce").train()
+    loss = model.calculate_loss({"input": torch.tensor([[0, 1, 2]]), "target": torch.tensor([[0, 2, 3]])})
+    loss.backward()
+    assert torch.isfinite(loss) and model.item_emb.weight.grad is not None
+
+
+def test_sasrec_user_embeddings_are_the_validation_inputs() -> None:
+    loo, model = _loo(), _sasrec()
+    users = model.user_embeddings(loo)
+    assert users.shape == (loo.data.n_users + 1, 16) and (users[0] == 0).all()
+    hist = loo.train.padded(np.array([5]), 8)
+    torch.testing.assert_close(users[5], model.represent(hist)[0])
+
+
+def test_lightgcn_adjacency_is_symmetric_normalised() -> None:
+    graph = BipartiteGraph.from_sequences(Sequences.from_lists([[], [1, 2], [2]]), n_items=3)
+    A = normalized_adjacency(graph).to_dense()  # users 0..2, then items 0..3
+    assert A.shape == (7, 7)
+    torch.testing.assert_close(A, A.T)
+    # user 1 (degree 2) - item 2 (degree 2): 1 / sqrt(2 * 2)
+    assert abs(float(A[1, 3 + 2]) - 0.5) < 1e-6
+    assert float(A[0].abs().sum()) == 0 and float(A[3 + 3].abs().sum()) == 0  # padding, unseen item
+
+
+def test_lightgcn_graph_holds_only_training_edges_and_symmetric_backward_is_exact() -> None:
+    loo = _loo()
+    graph = BipartiteGraph.from_sequences(loo.train, loo.data.n_items)
+    ui = graph.user_item
+    users = loo.eval_users()
+    for u in users:  # a validation or test item never enters the graph unless also in training
+        train_items = set(loo.train.row(u).tolist())
+        assert set(ui.indices[ui.indptr[u] : ui.indptr[u + 1]].tolist()) == train_items
+    torch.manual_seed(0)
+    model = LightGCN(graph, LightGCNConfig(dim=8, layers=2))
+    x = torch.randn(model.adj.shape[0], 8, requires_grad=True)
+    dense = model.adj.to_dense()
+    (dense @ (dense @ x)).pow(2).sum().backward()
+    expected = x.grad.clone()
+    x.grad = None
+    SymmetricSpMM.apply(model.adj, SymmetricSpMM.apply(model.adj, x)).pow(2).sum().backward()
+    torch.testing.assert_close(x.grad, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_lightgcn_scores_unknown_users_by_their_history() -> None:
+    loo = _loo()
+    torch.manual_seed(0)
+    model = LightGCN(BipartiteGraph.from_sequences(loo.train, loo.data.n_items), LightGCNConfig(dim=8))
+    users, items = model.propagate()
+    hist = torch.tensor([[0, 0, 3, 5]])
+    expected = (items[3] + items[5]) / 2 @ items.T
+    torch.testing.assert_close(model.score(torch.tensor([0]), hist)[0], expected)
+    torch.testing.assert_close(model.score(torch.tensor([4]), hist)[0], users[4] @ items.T)
+    loss = model.calculate_loss({"user": torch.tensor([1, 2]), "pos": torch.tensor([1, 2]), "neg": torch.tensor([3, 4])})
+    loss.backward()
+    assert model.user_emb.weight.grad is not None
+
+
+def test_pop_ranks_by_training_count_with_distinct_scores() -> None:
+    train = Sequences.from_lists([[], [1, 2, 2], [2, 3], [3, 2]])
+    scores = Pop(train, n_items=5, seed=0).score(torch.tensor([1, 0]), torch.zeros(2, 3, dtype=torch.long))
+    assert scores.shape == (2, 6)
+    s = scores[0]
+    assert s[2] > s[3] > s[1] and s[1] > s[4] and s[1] > s[5]  # 2 seen 4x, 3 twice, 1 once
+    assert len(set(s.tolist())) == 6  # ties broken: no target gets a flattering tie
