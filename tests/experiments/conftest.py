@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 import yaml
 
 from galrec.baselines.configs import SASRecRunConfig, resolve_config
@@ -43,13 +41,6 @@ def write_catalogue(folder: Path, seed: int = 5) -> Path:
     (folder / "interactions.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder
 
-
-@pytest.fixture(autouse=True)
-def one_thread() -> Iterator[None]:
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="session")

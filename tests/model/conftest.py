@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -21,16 +21,6 @@ from galrec.model.external import ExternalEmbeddings
 from galrec.model.galrec import GalRec
 from galrec.training.batches import Collator
 from galrec.training.examples import PrefixExamples
-
-
-@pytest.fixture(autouse=True)
-def one_thread() -> Iterator[None]:
-    """Tiny models run fastest on one thread (and do not fight other jobs for the cores)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
 
 N_USERS, N_ITEMS, D1 = 30, 20, 8
 
