@@ -34,7 +34,7 @@ def load_conftest(folder: str) -> ModuleType:
 
 
 training = load_conftest("training")
-one_thread, dataset, sasrec_run = training.one_thread, training.dataset, training.sasrec_run
+dataset, sasrec_run = training.dataset, training.sasrec_run
 tiny_config, write_log = training.tiny_config, training.write_log
 
 
