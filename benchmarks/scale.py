@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-STAGES = ["load", "write_csv", "read_csv", "graph", "hop2", "sasrec_ce", "sasrec_bce", "eval"]
+STAGES = ["load", "write_csv", "read_csv", "graph", "hop2", "sasrec_ce", "sasrec_sampled", "sasrec_bce", "eval"]
 LABELS = {
     "load": "load: generate + `Interactions` + leave-one-out",
     "write_csv": "write the CSV (set-up, not galrec)",
@@ -34,6 +34,7 @@ LABELS = {
     "graph": "graph: `BipartiteGraph.from_sequences(train)`",
     "hop2": "2-hop sampling: 20 users for every user",
     "sasrec_ce": "SASRec epoch, full cross-entropy",
+    "sasrec_sampled": "SASRec epoch, sampled softmax (256 shared negatives)",
     "sasrec_bce": "SASRec epoch, BCE with 1 negative",
     "eval": "full-ranking evaluation (SASRec scorer)",
 }

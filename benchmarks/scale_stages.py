@@ -220,6 +220,7 @@ STAGES: dict[str, Callable[[argparse.Namespace], dict]] = {
     "hop2": stage_hop2,
     "sasrec_ce": lambda args: sasrec_epoch(args, "ce"),
     "sasrec_bce": lambda args: sasrec_epoch(args, "bce"),
+    "sasrec_sampled": lambda args: sasrec_epoch(args, "sampled"),
     "eval": stage_eval,
 }
 

@@ -32,13 +32,17 @@ class SASRecConfig:
     dropout: float = 0.5  # on embeddings and residual branches; Beauty is small and sparse
     attn_dropout: float = 0.5
     # "ce": softmax over the whole catalogue (much stronger, METHOD.md anchors);
-    # "bce": the original paper's one uniformly sampled negative per position.
-    loss: Literal["ce", "bce"] = "ce"
+    # "bce": the original paper's one uniformly sampled negative per position;
+    # "sampled": softmax over the target and ``negatives`` uniform items shared by the batch,
+    # for catalogues where the full softmax costs too much (its work grows with items x positions).
+    loss: Literal["ce", "bce", "sampled"] = "ce"
+    negatives: int = 256  # the sampled softmax's shared negatives
 
     def __post_init__(self) -> None:
         for key in ("hidden", "layers", "heads", "inner"):
             v = getattr(self, key)
             _check(v > 0, f"sasrec.{key}", f"must be > 0, got {v}")
+        _check(self.negatives > 0, "sasrec.negatives", f"must be > 0, got {self.negatives}")
         _check(self.hidden % self.heads == 0, "sasrec.hidden", f"{self.hidden} is not divisible by heads={self.heads}")
         for key in ("dropout", "attn_dropout"):
             v = getattr(self, key)

@@ -43,7 +43,7 @@ class CausalBlock(nn.Module):
 class SASRec(BaselineModel):
     def __init__(self, n_items: int, max_len: int, cfg: SASRecConfig) -> None:
         super().__init__()
-        self.n_items, self.loss = n_items, cfg.loss
+        self.n_items, self.loss, self.negatives = n_items, cfg.loss, cfg.negatives
         self.item_emb = nn.Embedding(n_items + 1, cfg.hidden, padding_idx=0)
         self.pos_emb = nn.Embedding(max_len, cfg.hidden)
         self.drop = nn.Dropout(cfg.dropout)
@@ -85,10 +85,25 @@ class SASRec(BaselineModel):
         if self.loss == "ce":
             logits = h @ self.item_emb.weight[1:].T  # [N, n_items], padding excluded
             return F.cross_entropy(logits, target - 1)
+        if self.loss == "sampled":
+            return self._sampled_softmax(h, target)
         neg = torch.randint(1, self.n_items + 1, target.shape, device=target.device)  # [N]
         pos_s = (h * self.item_emb(target)).sum(-1)  # [N]
         neg_s = (h * self.item_emb(neg)).sum(-1)  # [N]
         return F.softplus(-pos_s).mean() + F.softplus(neg_s).mean()
+
+    def _sampled_softmax(self, h: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """Cross-entropy of each target against S uniform negatives shared by the batch.
+
+        h [N, d], target [N]. Uniform proposals make the log-Q correction a constant, so none is
+        needed; a negative that equals the row's target is masked out.
+        """
+        neg = torch.randint(1, self.n_items + 1, (self.negatives,), device=target.device)  # [S]
+        pos = (h * self.item_emb(target)).sum(-1, keepdim=True)  # [N, 1]
+        neg_s = h @ self.item_emb(neg).T  # [N, S]
+        neg_s = neg_s.masked_fill(neg[None, :] == target[:, None], float("-inf"))
+        logits = torch.cat([pos, neg_s], dim=1)  # [N, 1 + S], the target in column 0
+        return F.cross_entropy(logits, torch.zeros_like(target))
 
     def represent(self, histories: torch.Tensor) -> torch.Tensor:
         """Left-padded histories [B, L] -> the state after the last item [B, d].

@@ -61,6 +61,26 @@ def test_sasrec_bce_loss_is_finite_and_differentiable() -> None:
     assert torch.isfinite(loss) and model.item_emb.weight.grad is not None
 
 
+def test_sasrec_sampled_softmax_is_ce_over_target_and_shared_negatives() -> None:
+    model = _sasrec("sampled")
+    model.negatives = 64  # > N_ITEMS, so the targets are drawn among the negatives too
+    batch = {"input": torch.tensor([[0, 1, 2, 3]]), "target": torch.tensor([[0, 2, 3, 4]])}
+    torch.manual_seed(5)
+    loss = model.calculate_loss(batch)
+    torch.manual_seed(5)
+    neg = torch.randint(1, N_ITEMS + 1, (64,))  # [S] the same draw
+    h = model.encode(batch["input"])[:, 1:][0]  # [3, d] the positions with a target
+    target = torch.tensor([2, 3, 4])
+    expected = []
+    for row, t in zip(h, target):
+        others = neg[neg != t]  # a negative equal to the target is masked out
+        logits = torch.cat([row[None] @ model.item_emb.weight[t][:, None], (row @ model.item_emb.weight[others].T)[None]], 1)
+        expected.append(F.cross_entropy(logits, torch.zeros(1, dtype=torch.long)))
+    torch.testing.assert_close(loss, torch.stack(expected).mean(), rtol=1e-5, atol=1e-6)
+    loss.backward()
+    assert model.item_emb.weight.grad is not None
+
+
 def test_sasrec_user_embeddings_are_the_validation_inputs() -> None:
     loo, model = _loo(), _sasrec()
     users = model.user_embeddings(loo)
