@@ -40,6 +40,8 @@ class SequenceBatches:
     With ``"last"`` only the final position of the last window carries a target.
     """
 
+    unit = "seq"  # what the progress bar counts
+
     def __init__(
         self,
         train: Sequences,
@@ -105,6 +107,8 @@ class EdgeBatches:
     Negatives are drawn uniformly from the whole catalogue without rejecting the user's own
     items: with ~10 items per user out of ~10^4, a collision has probability ~0.1%.
     """
+
+    unit = "edge"
 
     def __init__(self, graph: BipartiteGraph, batch_size: int) -> None:
         coo = graph.user_item.tocoo()

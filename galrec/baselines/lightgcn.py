@@ -9,6 +9,8 @@ R is the user-item matrix of ``LeaveOneOut.train`` only; validation and test edg
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 import torch
@@ -22,24 +24,34 @@ from galrec.graph.bipartite import BipartiteGraph
 
 
 def normalized_adjacency(graph: BipartiteGraph) -> torch.Tensor:
-    """Â over users (rows 0..n_users) then items, as a coalesced torch sparse COO tensor. [N, N]"""
+    """Â over users (rows 0..n_users) then items, as a torch sparse CSR tensor. [N, N]
+
+    CSR, because torch's CPU product with it is ~3x faster than with COO.
+    """
     R = graph.user_item.astype(np.float32)
     A = sp.bmat([[None, R], [R.T, None]], format="csr")  # [N, N]
     deg = np.asarray(A.sum(axis=1)).ravel()
     inv_sqrt = np.zeros_like(deg)
     inv_sqrt[deg > 0] = deg[deg > 0] ** -0.5  # isolated nodes (padding, unseen items) stay 0
     D = sp.diags(inv_sqrt)
-    A = (D @ A @ D).tocoo()
-    indices = torch.from_numpy(np.vstack([A.row, A.col]).astype(np.int64))  # [2, nnz]
-    values = torch.from_numpy(A.data.astype(np.float32))  # [nnz]
-    return torch.sparse_coo_tensor(indices, values, size=A.shape, check_invariants=True).coalesce()
+    A = (D @ A @ D).tocsr()
+    A.sort_indices()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
+        return torch.sparse_csr_tensor(
+            torch.from_numpy(A.indptr.astype(np.int64)),
+            torch.from_numpy(A.indices.astype(np.int64)),
+            torch.from_numpy(A.data.astype(np.float32)),
+            size=A.shape,
+            check_invariants=True,
+        )
 
 
 class SymmetricSpMM(torch.autograd.Function):
     """y = Â x for a symmetric sparse Â, with the backward pass Âᵀ g = Â g.
 
-    torch's own backward of sparse @ dense transposes and re-sorts Â at every step, which makes
-    it several times slower than the product itself on CPU.
+    torch's own backward of sparse @ dense transposes Â at every step, which makes it several
+    times slower than the product itself on CPU.
     """
 
     @staticmethod
@@ -61,6 +73,7 @@ class LightGCN(BaselineModel):
         self.item_emb = nn.Embedding(self.n_items + 1, cfg.dim, padding_idx=0)
         # Rebuilt from the training graph on load, so it stays out of the state dict.
         self.register_buffer("adj", normalized_adjacency(graph), persistent=False)
+        self._cache: tuple[tuple, tuple[torch.Tensor, torch.Tensor]] | None = None
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -71,7 +84,20 @@ class LightGCN(BaselineModel):
                 emb.weight[0].zero_()
 
     def propagate(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """Layer-averaged embeddings: users [n_users + 1, d], items [n_items + 1, d]."""
+        """Layer-averaged embeddings: users [n_users + 1, d], items [n_items + 1, d].
+
+        Without autograd (evaluation scores users batch by batch) the result is reused until the
+        weights change: the key holds the weights' in-place version counters, which every
+        optimiser step and ``load_state_dict`` bump.
+        """
+        if torch.is_grad_enabled():
+            return self._propagate()
+        key = tuple((w.data_ptr(), w._version) for w in (self.user_emb.weight, self.item_emb.weight))
+        if self._cache is None or self._cache[0] != key:
+            self._cache = (key, self._propagate())
+        return self._cache[1]
+
+    def _propagate(self) -> tuple[torch.Tensor, torch.Tensor]:
         x = torch.cat([self.user_emb.weight, self.item_emb.weight])  # [N, d]
         total = x
         for _ in range(self.layers):

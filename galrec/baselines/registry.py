@@ -21,6 +21,7 @@ from galrec.graph.bipartite import BipartiteGraph
 
 class Batcher(Protocol):
     n_samples: int
+    unit: str  # what one sample is, for the progress bar
 
     def epoch(self, rng: np.random.Generator) -> Iterator[tuple[Batch, int]]: ...
 

@@ -55,7 +55,7 @@ def run_epoch(
     """One pass over the training batches; returns the sample-weighted mean loss."""
     model.train()
     total, seen = 0.0, 0
-    with tqdm(total=batcher.n_samples, desc=desc, unit="seq", unit_scale=True, disable=not progress,
+    with tqdm(total=batcher.n_samples, desc=desc, unit=batcher.unit, unit_scale=True, disable=not progress,
               mininterval=1.0, leave=False) as bar:
         for batch, size in batcher.epoch(rng):
             loss = model.calculate_loss({k: v.to(device) for k, v in batch.items()})

@@ -139,3 +139,21 @@ def test_pop_ranks_by_training_count_with_distinct_scores() -> None:
     s = scores[0]
     assert s[2] > s[3] > s[1] and s[1] > s[4] and s[1] > s[5]  # 2 seen 4x, 3 twice, 1 once
     assert len(set(s.tolist())) == 6  # ties broken: no target gets a flattering tie
+
+
+def test_lightgcn_inference_cache_follows_the_weights() -> None:
+    loo = _loo()
+    torch.manual_seed(0)
+    model = LightGCN(BipartiteGraph.from_sequences(loo.train, loo.data.n_items), LightGCNConfig(dim=8))
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
+    batch = {"user": torch.tensor([1, 2]), "pos": torch.tensor([1, 2]), "neg": torch.tensor([3, 4])}
+    with torch.no_grad():
+        before = model.propagate()[0].clone()
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    model.calculate_loss(batch).backward()
+    optimizer.step()
+    with torch.no_grad():
+        assert not torch.equal(model.propagate()[0], before)  # a step invalidates the cache
+    model.load_state_dict(state)
+    with torch.no_grad():
+        assert torch.equal(model.propagate()[0], before)  # so does loading a state
