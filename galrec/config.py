@@ -101,6 +101,11 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
             raise GalrecError(f"config key {key}: expected a list, got {value!r}")
         return [_coerce(v, item_tp, f"{key}[{i}]") for i, v in enumerate(value)]
     if tp is float:
+        if isinstance(value, str):  # YAML 1.1 reads "2e-3" (no dot) as a string
+            try:
+                value = float(value)
+            except ValueError:
+                pass
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise GalrecError(f"config key {key}: expected a number, got {value!r}")
         return float(value)

@@ -99,3 +99,8 @@ def test_bad_yaml_files_say_which_file(tmp_path: Path) -> None:
     typo.write_text("optim:\n  lr: 0.1\n")
     with pytest.raises(GalrecError, match="unknown config key optim"):
         load_config(GalRecConfig, typo)
+
+
+def test_exponent_without_a_dot_is_a_number() -> None:
+    cfg = load_config(GalRecConfig, None, ["train.lr=2e-3"])
+    assert cfg.train.lr == 0.002
