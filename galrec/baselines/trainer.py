@@ -17,7 +17,7 @@ from galrec.baselines.registry import Batcher
 from galrec.data.split import LeaveOneOut, SplitName
 from galrec.eval.evaluate import SplitResult, evaluate
 from galrec.eval.metrics import metrics_from_ranks
-from galrec.training.early_stopping import EarlyStopping
+from galrec.eval.early_stopping import EarlyStopping
 
 
 @dataclass

@@ -67,7 +67,12 @@ def training_curves(logs: dict[str, Path], out: Path) -> Path:
         ax.set_xlabel("optimizer step", fontsize=8)
         ax.tick_params(labelsize=8)
         _style(ax)
-    for ax in list(axes.flat)[len(panels):]:
+    return _finish(fig, axes, len(panels), out)
+
+
+def _finish(fig: plt.Figure, axes: np.ndarray, used: int, out: Path) -> Path:
+    """Hide the grid's unused panels, put the legend on the first, lay out and save."""
+    for ax in list(axes.flat)[used:]:
         ax.set_visible(False)
     axes.flat[0].legend(fontsize=7, frameon=False)
     fig.tight_layout()
@@ -92,11 +97,7 @@ def sensitivity(sweeps: dict[str, list[dict]], out: Path) -> Path:
         ax.set_title(key, fontsize=10)
         ax.tick_params(labelsize=8)
         _style(ax)
-    for ax in list(axes.flat)[len(sweeps):]:
-        ax.set_visible(False)
-    axes.flat[0].legend(fontsize=7, frameon=False)
-    fig.tight_layout()
-    return _save(fig, out)
+    return _finish(fig, axes, len(sweeps), out)
 
 
 def item_maps(panels: dict[str, np.ndarray], labels: list[str], out: Path) -> Path:

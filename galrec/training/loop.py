@@ -34,7 +34,7 @@ from galrec.training import rundir
 from galrec.training.batches import Collator
 from galrec.training.build import Parts
 from galrec.training.checkpoint import load_checkpoint, save_atomic
-from galrec.training.early_stopping import EarlyStopping
+from galrec.eval.early_stopping import EarlyStopping
 from galrec.training.evaluation import evaluate_split, validation_users
 from galrec.training.examples import PrefixExamples
 from galrec.training.rng import capture_rng, restore_rng, step_rng
