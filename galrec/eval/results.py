@@ -51,13 +51,18 @@ def write_results(
     return payload
 
 
-def read_ranks(path: Path) -> np.ndarray:
+def read_user_ranks(path: Path) -> tuple[list[str], np.ndarray]:
+    """``ranks.tsv`` as (dataset user ids, 1-based ranks), in file order."""
     try:
         with open(path, encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(fh, delimiter="\t"))
-        return np.array([int(r["rank"]) for r in rows], dtype=np.int64)
+        return [r["user_id"] for r in rows], np.array([int(r["rank"]) for r in rows], dtype=np.int64)
     except (OSError, KeyError, ValueError) as exc:
         raise GalrecError(f"cannot read ranks file {path}: {exc}") from None
+
+
+def read_ranks(path: Path) -> np.ndarray:
+    return read_user_ranks(path)[1]
 
 
 def recompute_test_metrics(run_dir: Path) -> dict[str, float]:

@@ -98,10 +98,10 @@ def _baseline_plan(name: str, row: R.Row, cfg: GalRecConfig, spec: BenchSpec) ->
         kv("eval.protocol", cfg.eval.protocol),
         kv("eval.ks", cfg.eval.ks),
     ]
-    if row.baseline == cfg.external.source:  # the embeddings GAL-Rec would train for itself
-        kvs += cfg.external.baseline_overrides
     if spec.budget:
         kvs.append(kv("optim.max_minutes", spec.budget))
+    if row.baseline == cfg.external.source:  # the embeddings GAL-Rec would train for itself:
+        kvs += cfg.external.baseline_overrides  # its own limits win over the shared --budget
     config = resolve_config(REGISTRY[row.baseline].config_cls, None, kvs)
     run = spec.runs / name
     return Plan(name, row, run, config, ["baseline", row.baseline, "--out", str(run), "--quiet", *kvs])

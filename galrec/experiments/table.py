@@ -10,6 +10,8 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from galrec.errors import GalrecError
+from galrec.eval.paired import paired_difference
 from galrec.eval.results import atomic_write_text
 from galrec.experiments import rows as R
 
@@ -77,19 +79,34 @@ def row_line(r: dict) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+VERDICTS = {"better": "GAL-Rec is better", "worse": "GAL-Rec is **worse**", "within noise": "within noise"}
+
+
+def _paired(galrec: dict, other: dict) -> str:
+    """GAL-Rec minus ``other`` per test user: the 95% interval and what it says."""
+    try:
+        d = paired_difference(Path(galrec["run_dir"]), Path(other["run_dir"]), "ndcg@10")
+    except GalrecError as exc:
+        return f"no paired comparison ({exc})"
+    return f"GAL-Rec minus it, paired by user: {d.mean:+.4f} ± {d.half_width:.4f}; {VERDICTS[d.verdict]}"
+
+
 def ablation_lines(rows: list[dict]) -> list[str]:
-    """GAL-Rec against each ablation on test NDCG@10, in words, whichever way it goes."""
+    """GAL-Rec against each comparison row on test NDCG@10, paired by user, whichever way it goes."""
     by = {r["name"]: r for r in rows if r["test"]}
     if "galrec" not in by:
         return []
     ref = by["galrec"]["test"]["ndcg@10"]
-    lines = [f"GAL-Rec test NDCG@10 = {ref:.4f}. Against each comparison row:"]
-    for name in ("e4srec", "text-only", "sasrec", *R.ABLATIONS):
+    lines = [
+        f"GAL-Rec test NDCG@10 = {ref:.4f}. Against each comparison row (the interval is the 95% "
+        "confidence interval of the mean per-user difference on the same test users, from `ranks.tsv`; "
+        "\"within noise\" when it contains 0):",
+    ]
+    for name in ("e4srec", "text-only", "sasrec", "lightgcn", *R.ABLATIONS):
         if name not in by or by[name].get("status", "").startswith("same run as galrec"):
             continue
         v = by[name]["test"]["ndcg@10"]
-        verdict = "GAL-Rec is better" if ref > v else ("tie" if ref == v else "GAL-Rec is **not** better")
-        lines.append(f"- {by[name]['label']} (`{name}`): {v:.4f} ({v - ref:+.4f}); {verdict}")
+        lines.append(f"- {by[name]['label']} (`{name}`): {v:.4f}; {_paired(by['galrec'], by[name])}")
     return lines
 
 

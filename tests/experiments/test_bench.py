@@ -116,3 +116,12 @@ def test_an_unfinished_galrec_row_resumes_and_a_fresh_one_starts(tmp_path: Path,
     assert bench_module.execute(plans["e4srec"], tmp_path / "e4srec.log") == "resumed"
     assert bench_module.execute(plans["galrec"], tmp_path / "galrec.log") == "trained"
     assert calls == [["train", "--resume", str(plans["e4srec"].run_dir), "--quiet"], plans["galrec"].argv]
+
+
+def test_budget_caps_every_row_but_the_external_baseline_keeps_its_own(config_file: Path, tmp_path: Path) -> None:
+    spec = BenchSpec(str(config_file), ["external.run_dir=", "external.baseline_overrides=[\"optim.max_minutes=8\"]"],
+                     ["lightgcn", "e4srec"], [], tmp_path / "out", tmp_path / "runs", budget=3.5)
+    plans = {p.name: p for p in make_plans(spec)}
+    assert plans["sasrec"].config.optim.max_minutes == 8  # external.baseline_overrides win
+    assert plans["lightgcn"].config.optim.max_minutes == 3.5
+    assert plans["e4srec"].config.train.max_minutes == 3.5

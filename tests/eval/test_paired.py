@@ -1,0 +1,49 @@
+"""Paired comparison of two runs from their ranks.tsv files."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from galrec.errors import GalrecError
+from galrec.eval.paired import PairedDiff, paired_difference, per_user
+
+
+def _run(folder: Path, ranks: dict[str, int]) -> Path:
+    folder.mkdir()
+    lines = ["user_id\ttarget_item_id\trank", *(f"{u}\t7\t{r}" for u, r in ranks.items())]
+    (folder / "ranks.tsv").write_text("\n".join(lines) + "\n")
+    return folder
+
+
+def test_per_user_metrics_by_hand() -> None:
+    ranks = np.array([1, 3, 10, 11])
+    assert per_user(ranks, "hr@10").tolist() == [1, 1, 1, 0]
+    assert per_user(ranks, "ndcg@10") == pytest.approx([1.0, 0.5, 1 / math.log2(11), 0.0])
+    with pytest.raises(GalrecError, match="ndcg@K or hr@K"):
+        per_user(ranks, "mrr@10")
+
+
+def test_users_are_paired_by_id_not_by_line(tmp_path: Path) -> None:
+    a = _run(tmp_path / "a", {"u1": 1, "u2": 3, "u3": 50})
+    b = _run(tmp_path / "b", {"u3": 50, "u2": 1, "u1": 1})  # other order
+    d = paired_difference(a, b, "ndcg@10")
+    diffs = np.array([0.0, 0.5 - 1.0, 0.0])
+    assert d.n_users == 3 and d.mean == pytest.approx(diffs.mean())
+    assert d.half_width == pytest.approx(1.959964 * diffs.std(ddof=1) / math.sqrt(3))
+
+
+def test_verdicts() -> None:
+    assert PairedDiff(0.01, 0.005, 100).verdict == "better"
+    assert PairedDiff(-0.01, 0.005, 100).verdict == "worse"
+    assert PairedDiff(0.004, 0.005, 100).verdict == "within noise"
+
+
+def test_different_users_are_refused(tmp_path: Path) -> None:
+    a = _run(tmp_path / "a", {"u1": 1, "u2": 3})
+    b = _run(tmp_path / "b", {"u1": 1, "u9": 3})
+    with pytest.raises(GalrecError, match="different test users"):
+        paired_difference(a, b)
