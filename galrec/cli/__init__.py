@@ -20,6 +20,7 @@ from galrec.cli import (
     train_cmd,
 )
 from galrec.errors import EXIT_USER_ERROR, GalrecError
+from galrec.runtime import tune_allocator
 
 COMMANDS = [run_cmd, data_cmd, baseline_cmd, train_cmd, prompt_cmd, serve_cmd, bench_cmd, probe_cmd]
 
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    tune_allocator()  # before the first large tensor: see galrec/runtime.py
     try:
         result = args.func(args)
     except GalrecError as exc:
