@@ -44,9 +44,14 @@ class EvalConfig:
     protocol: Literal["full", "sampled-100"] = "full"
     batch_size: int = 1024  # users scored per matrix product
     ks: list[int] = dataclasses.field(default_factory=lambda: [5, 10, 20])
+    # the test pass ranks a seeded subset of this many users (0: all). Every model and row with the
+    # same seed gets the same users, so their metrics and ranks.tsv files compare user by user; a
+    # language model's test pass is one forward per user, the CPU budget's largest single cost.
+    test_users: int = 0
 
     def __post_init__(self) -> None:
         _check(self.batch_size > 0, "eval.batch_size", f"must be > 0, got {self.batch_size}")
+        _check(self.test_users >= 0, "eval.test_users", f"must be >= 0 (0: all users), got {self.test_users}")
         _check(all(k > 0 for k in self.ks), "eval.ks", f"every K must be > 0, got {self.ks}")
 
 

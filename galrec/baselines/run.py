@@ -52,7 +52,7 @@ def run_baseline(cfg: BaselineConfig, out_dir: str | Path, progress: bool = True
     if out.exists() and not out.is_dir():
         raise GalrecError(f"run folder {out} is a file, not a folder")
     out.mkdir(parents=True, exist_ok=True)
-    torch.set_num_threads(cfg.threads or os.cpu_count() or 1)
+    torch.set_num_threads(cfg.threads or torch.get_num_threads())
     torch.manual_seed(cfg.seed)
     spec = spec_for(cfg.model)
     loo = LeaveOneOut.from_interactions(load_dataset(cfg.data.dataset))

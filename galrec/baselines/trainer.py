@@ -15,7 +15,7 @@ from galrec.baselines.base import BaselineModel
 from galrec.baselines.configs import BaselineConfig
 from galrec.baselines.registry import Batcher
 from galrec.data.split import LeaveOneOut, SplitName
-from galrec.eval.evaluate import SplitResult, evaluate
+from galrec.eval.evaluate import SplitResult, evaluate, evaluated_users
 from galrec.eval.metrics import metrics_from_ranks
 from galrec.eval.early_stopping import EarlyStopping
 
@@ -33,12 +33,12 @@ class TrainLog:
 
 def evaluate_split(model: BaselineModel, loo: LeaveOneOut, cfg: BaselineConfig, split: SplitName,
                    progress: bool = False) -> SplitResult:
-    """``galrec.eval.evaluate`` over all users, fed in order of history length.
+    """``galrec.eval.evaluate`` over the split's users (``evaluated_users``), fed in order of history length.
 
     Sequence models cut each batch to its longest history, so batches of similar lengths are
     several times cheaper; ranks and metrics are returned in user-id order.
     """
-    users = loo.eval_users()
+    users = evaluated_users(loo, cfg.eval, split, cfg.seed)
     by_length = users[np.argsort(loo.inputs(split).lengths[users], kind="stable")]
     model.eval()
     res = evaluate(model.score, loo, split, cfg.eval, cfg.data.max_len, cfg.data.mask_repeats,

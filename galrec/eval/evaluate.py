@@ -22,6 +22,22 @@ class SplitResult:
     metrics: dict[str, float]
 
 
+TEST_USERS_STREAM = 3  # the random stream of the test-user subset (validation subsets use 0)
+
+
+def seeded_subset(n_users: int, cap: int, seed: int, stream: int) -> np.ndarray | None:
+    """``cap`` of the users 1..n_users drawn by (seed, stream), sorted (None: all of them)."""
+    if cap == 0 or cap >= n_users:
+        return None
+    return np.sort(np.random.default_rng([seed, stream]).choice(np.arange(1, n_users + 1), cap, replace=False))
+
+
+def evaluated_users(loo: LeaveOneOut, cfg: EvalConfig, split: SplitName, seed: int) -> np.ndarray:
+    """The users a ``split`` pass ranks: all, or for the test split the ``eval.test_users`` subset."""
+    subset = seeded_subset(loo.data.n_users, cfg.test_users, seed, TEST_USERS_STREAM) if split == "test" else None
+    return loo.eval_users() if subset is None else subset
+
+
 def evaluate(
     score_fn: ScoreFn,
     loo: LeaveOneOut,
@@ -34,8 +50,9 @@ def evaluate(
     users: np.ndarray | None = None,
     progress: bool = False,
 ) -> SplitResult:
-    """Rank every evaluated user's ``split`` target and average the metrics over those users."""
-    users = loo.eval_users() if users is None else users
+    """Rank every evaluated user's ``split`` target (default: ``evaluated_users``) and average the
+    metrics over those users."""
+    users = evaluated_users(loo, cfg, split, seed) if users is None else users
     inputs, targets = loo.inputs(split), loo.targets(split)
     if cfg.protocol == "full":
         ranks = full_ranks(

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from galrec.errors import GalrecError
-from galrec.eval.results import read_user_ranks
+from galrec.eval.metrics import METRIC_KS, metrics_from_ranks
+from galrec.eval.results import headline, read_user_ranks
 
 Z95 = 1.959964
 
@@ -47,15 +48,31 @@ class PairedDiff:
         return "within noise"
 
 
+def ranks_by_user(run: Path) -> dict[str, int]:
+    """A run's ``ranks.tsv``: dataset user id -> 1-based rank of its test target."""
+    users, ranks = read_user_ranks(Path(run) / "ranks.tsv")
+    return dict(zip(users, ranks.tolist()))
+
+
+def common_users(runs: list[Path]) -> list[str]:
+    """The test users every run ranked, in the first run's order."""
+    tables = [ranks_by_user(r) for r in runs]
+    return [u for u in tables[0] if all(u in t for t in tables[1:])] if tables else []
+
+
+def metrics_on_users(run: Path, users: list[str], ks: tuple[int, ...] = METRIC_KS) -> dict[str, float]:
+    """A run's test metrics recomputed from ``ranks.tsv`` over ``users`` alone."""
+    table = ranks_by_user(run)
+    return headline(metrics_from_ranks(np.array([table[u] for u in users], dtype=np.int64), ks))
+
+
 def paired_difference(run_a: Path, run_b: Path, metric: str = "ndcg@10") -> PairedDiff:
-    """``metric`` of run ``a`` minus run ``b``, paired by test user (both must rank the same users)."""
-    users_a, ranks_a = read_user_ranks(Path(run_a) / "ranks.tsv")
-    users_b, ranks_b = read_user_ranks(Path(run_b) / "ranks.tsv")
-    position = {u: k for k, u in enumerate(users_b)}
-    if len(users_a) != len(users_b) or any(u not in position for u in users_a):
-        raise GalrecError(f"{run_a} and {run_b} ranked different test users; a paired comparison needs the same")
-    order = np.array([position[u] for u in users_a], dtype=np.int64)
-    diff = per_user(ranks_a, metric) - per_user(ranks_b[order], metric)  # [n_users]
-    n = len(diff)
+    """``metric`` of run ``a`` minus run ``b``, paired by test user over the users both ranked."""
+    a, b = ranks_by_user(run_a), ranks_by_user(run_b)
+    users = [u for u in a if u in b]
+    if not users:
+        raise GalrecError(f"{run_a} and {run_b} ranked no test user in common")
+    diff = per_user(np.array([a[u] for u in users]), metric) - per_user(np.array([b[u] for u in users]), metric)
+    n = len(diff)  # diff: [n_users]
     half = Z95 * float(diff.std(ddof=1)) / math.sqrt(n) if n > 1 else math.inf
     return PairedDiff(float(diff.mean()), half, n)

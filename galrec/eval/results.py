@@ -25,7 +25,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _headline(metrics: dict[str, float]) -> dict[str, float]:
+def headline(metrics: dict[str, float]) -> dict[str, float]:
     return {k: metrics[k] for k in HEADLINE_KEYS if k in metrics}
 
 
@@ -39,8 +39,8 @@ def write_results(
         "protocol": test.protocol,
         "mask_repeats": mask_repeats,
         "users_evaluated": int(len(test.users)),
-        "valid": _headline(valid.metrics),
-        "test": _headline(test.metrics),
+        "valid": headline(valid.metrics),
+        "test": headline(test.metrics),
     }
     atomic_write_text(run_dir / "metrics.json", json.dumps(payload, indent=2) + "\n")
     user_raw = loo.data.users.to_raw(test.users)
@@ -67,7 +67,7 @@ def read_ranks(path: Path) -> np.ndarray:
 
 def recompute_test_metrics(run_dir: Path) -> dict[str, float]:
     """Test metrics recomputed from ``ranks.tsv`` (they must equal ``metrics.json``'s)."""
-    return _headline(metrics_from_ranks(read_ranks(run_dir / "ranks.tsv")))
+    return headline(metrics_from_ranks(read_ranks(run_dir / "ranks.tsv")))
 
 
 def format_table(rows: dict[str, dict[str, float]], keys: tuple[str, ...] = HEADLINE_KEYS[:6]) -> str:

@@ -35,6 +35,7 @@ from galrec.baselines.registry import REGISTRY
 from galrec.baselines.run import load_baseline_config
 from galrec.config import GalRecConfig, load_config, to_dict
 from galrec.errors import GalrecError
+from galrec.eval.paired import common_users, metrics_on_users
 from galrec.experiments import rows as R
 from galrec.experiments.table import CURVES_PNG, SENSITIVITY_PNG, sweep_points, write_tables
 from galrec.training import rundir
@@ -169,7 +170,10 @@ def stored_config_diff(plan: Plan) -> list[str]:
     else:
         stored = to_dict(load_baseline_config(plan.run_dir))
     expected, stored = _flat(to_dict(plan.config)), _flat(stored)
-    keys = sorted((set(stored) | set(expected)) - {"device"})  # where a baseline ran is no part of it
+    ignored = {"device"}  # where a baseline ran is no part of it
+    if stored.get("eval.test_users", 0) == 0:  # a run that ranked every user serves any subset
+        ignored.add("eval.test_users")
+    keys = sorted((set(stored) | set(expected)) - ignored)
     return [f"{k}: {stored.get(k)!r} there, {expected.get(k)!r} here" for k in keys if stored.get(k) != expected.get(k)]
 
 
@@ -244,6 +248,22 @@ def row_result(plan: Plan, status: str, by_name: dict[str, Plan]) -> dict:
     }
 
 
+def on_common_users(results: dict[str, dict]) -> int | None:
+    """Rows that ranked different test users (``eval.test_users`` on the language-model rows only):
+    every row's ``test`` becomes its metrics over the users all rows ranked, recomputed from its
+    ``ranks.tsv`` (its own metrics.json figures stay in ``test_own``). Returns that count, or None
+    when the rows ranked the same users."""
+    done = [r for r in results.values() if r["test"] and r["run_dir"]]
+    if len({r["users_evaluated"] for r in done}) <= 1:
+        return None
+    users = common_users([Path(r["run_dir"]) for r in done])
+    for r in done:
+        r.setdefault("test_own", r["test"])
+        r["test"] = metrics_on_users(Path(r["run_dir"]), users)
+        r["test_users_compared"] = len(users)
+    return len(users)
+
+
 def run_bench(spec: BenchSpec, echo: Callable[[str], None] = print, header: dict | None = None) -> dict:
     """Run every planned row (resuming), write ``table.md`` / ``table.json``; returns the payload."""
     plans = make_plans(spec)
@@ -272,9 +292,9 @@ def run_bench(spec: BenchSpec, echo: Callable[[str], None] = print, header: dict
         test = results[p.name]["test"]
         if test and not p.same_as and status != "failed":
             echo(f"  {p.name}: test NDCG@10 {test['ndcg@10']:.4f} ({results[p.name]['status']})")
-        write_tables(spec, plans, results, header or {})  # progress, row by row
+        write_tables(spec, plans, results, header or {}, on_common_users(results))  # progress, row by row
     finish(spec, plans, results, echo)
-    return write_tables(spec, plans, results, header or {})
+    return write_tables(spec, plans, results, header or {}, on_common_users(results))
 
 
 def _run_of(name: str, results: dict[str, dict]) -> Path | None:

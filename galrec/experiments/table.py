@@ -176,6 +176,14 @@ COLUMNS = ("row", "HR@5", "HR@10", "HR@20", "NDCG@5", "NDCG@10", "NDCG@20", "val
            "samples/s", "tokens per prompt (user / item)", "peak RSS")
 
 
+def _users(payload: dict, first: dict) -> str:
+    n = payload.get("test_users_compared")
+    if n is None:
+        return f"{first.get('users_evaluated', '?')} users"
+    return (f"the {n:,} test users that every row ranked (a seeded subset, `eval.test_users`; each row's "
+            "metrics recomputed over them from its `ranks.tsv`, its own figures in `table.json` as `test_own`)")
+
+
 def _intro(payload: dict) -> list[str]:
     h, first = payload["header"], next((r for r in payload["rows"] if r["protocol"]), {})
     where = h.get("machine", "?") + (f", GPU {h['gpu']}" if h.get("gpu") else "") + f", torch {h.get('torch')}"
@@ -192,7 +200,7 @@ def _intro(payload: dict) -> list[str]:
         "",
         (
             f"Protocol: {first.get('protocol', 'full')} ranking of each user's test item (leave-one-out) over "
-            f"{first.get('users_evaluated', '?')} users, {masked}; each model's weights selected on validation "
+            f"{_users(payload, first)}, {masked}; each model's weights selected on validation "
             f"NDCG@10. Language-model rows: the config `{payload['config']}` plus the overrides below, seed "
             f"{payload['seed']}, external embeddings from the `{payload['external_row']}` row{budget}."
         ),
@@ -232,7 +240,10 @@ def render_markdown(payload: dict, out: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_tables(spec: BenchSpec, plans: list[Plan], results: dict[str, dict], header: dict) -> dict:
+def write_tables(
+    spec: BenchSpec, plans: list[Plan], results: dict[str, dict], header: dict, common_users: int | None = None
+) -> dict:
+    """``common_users``: the rows ranked different test users and are compared on this many."""
     from galrec.experiments.bench import base_config
 
     cfg = base_config(spec)
@@ -244,6 +255,7 @@ def write_tables(spec: BenchSpec, plans: list[Plan], results: dict[str, dict], h
         "overrides": spec.overrides,
         "seed": cfg.seed,
         "budget_minutes": spec.budget,
+        "test_users_compared": common_users,
         "external_row": cfg.external.source,
         "runs": str(spec.runs),
         "rows": sorted((results[p.name] for p in plans if p.name in results and p.name not in sweep_names),

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from galrec.data.split import SplitName
-from galrec.eval.evaluate import SplitResult, evaluate
+from galrec.eval.evaluate import SplitResult, evaluate, seeded_subset
 from galrec.eval.ranking import ScoreFn
 from galrec.llm.prompts import PromptBuilder
 from galrec.model.galrec import GalRec
@@ -69,6 +69,4 @@ def evaluate_split(
 
 def validation_users(n_users: int, cap: int, seed: int) -> np.ndarray | None:
     """A fixed, seeded subset of ``cap`` users for per-epoch validation (None: all users)."""
-    if cap == 0 or cap >= n_users:
-        return None
-    return np.sort(np.random.default_rng([seed, 0]).choice(np.arange(1, n_users + 1), cap, replace=False))
+    return seeded_subset(n_users, cap, seed, stream=0)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from galrec.errors import GalrecError
-from galrec.eval.paired import PairedDiff, paired_difference, per_user
+from galrec.eval.paired import PairedDiff, common_users, metrics_on_users, paired_difference, per_user
 
 
 def _run(folder: Path, ranks: dict[str, int]) -> Path:
@@ -42,8 +42,11 @@ def test_verdicts() -> None:
     assert PairedDiff(0.004, 0.005, 100).verdict == "within noise"
 
 
-def test_different_users_are_refused(tmp_path: Path) -> None:
-    a = _run(tmp_path / "a", {"u1": 1, "u2": 3})
-    b = _run(tmp_path / "b", {"u1": 1, "u9": 3})
-    with pytest.raises(GalrecError, match="different test users"):
-        paired_difference(a, b)
+def test_only_users_both_ranked_are_paired(tmp_path: Path) -> None:
+    a = _run(tmp_path / "a", {"u1": 1, "u2": 3, "u3": 1})
+    b = _run(tmp_path / "b", {"u1": 1, "u9": 3, "u3": 1})
+    assert paired_difference(a, b).n_users == 2 and common_users([a, b]) == ["u1", "u3"]
+    assert metrics_on_users(a, ["u2"])["hr@5"] == 1.0 and metrics_on_users(a, ["u2"])["ndcg@5"] == 0.5
+    c = _run(tmp_path / "c", {"u7": 1})
+    with pytest.raises(GalrecError, match="no test user in common"):
+        paired_difference(a, c)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from galrec.experiments.bench import on_common_users
 from galrec.experiments.table import ablation_lines
 
 
@@ -33,4 +34,17 @@ def test_each_row_gets_a_paired_verdict(tmp_path: Path) -> None:
 
 def test_a_row_of_other_users_says_so(tmp_path: Path) -> None:
     rows = [_row(tmp_path, "galrec", [1, 2]), _row(tmp_path, "e4srec", [1, 2, 3])]
+    rows[1]["run_dir"] = str(tmp_path / "nowhere")
     assert "no paired comparison" in ablation_lines(rows)[1]
+
+
+def test_rows_of_different_test_users_are_compared_on_the_common_ones(tmp_path: Path) -> None:
+    full = _row(tmp_path, "sasrec", [1, 100, 3, 100])  # all four users
+    part = _row(tmp_path, "galrec", [1, 2])  # the first two (a test_users subset)
+    full["users_evaluated"], part["users_evaluated"] = 4, 2
+    results = {"sasrec": full, "galrec": part}
+    assert on_common_users(results) == 2
+    assert full["test"]["hr@5"] == 0.5 and full["test_own"] == {"ndcg@10": 0.0}  # u0 hit, u1 missed
+    assert part["test"]["hr@5"] == 1.0 and full["test_users_compared"] == 2
+    assert on_common_users(results) == 2 and full["test_own"] == {"ndcg@10": 0.0}  # idempotent
+    assert on_common_users({"galrec": part}) is None
