@@ -192,7 +192,10 @@ def _intro(payload: dict) -> list[str]:
         if first.get("mask_repeats", True)
         else "repeated targets unmasked"
     )
-    budget = f", a {payload['budget_minutes']:g}-minute budget per row" if payload["budget_minutes"] else ""
+    budget = (
+        f", at most {payload['budget_minutes']:g} minutes of training per row (the external one: its "
+        "`external.baseline_overrides`)" if payload["budget_minutes"] else ""
+    )
     return [
         f"# {payload['dataset']}: side-by-side benchmark",
         "",
