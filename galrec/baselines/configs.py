@@ -66,8 +66,9 @@ class BaselineConfig:
     model: str = ""
     seed: int = 0
     device: str = "cpu"  # any torch device string: "cpu", "cuda", "cuda:1", "mps"
-    # torch CPU threads; 0: torch's default (OMP_NUM_THREADS when set, else the cores). Use 1 when other jobs share the cores: torch's
-    # threads then wait on each other at every barrier (3x slower measured on 2 busy cores).
+    # torch CPU threads; 0: torch's default (OMP_NUM_THREADS when set, else the cores). Use 1 when
+    # other jobs share the cores: torch's threads then wait on each other at every barrier (3x
+    # slower measured on 2 busy cores).
     threads: int = 0
     data: DataConfig = dataclasses.field(default_factory=DataConfig)
     eval: EvalConfig = dataclasses.field(default_factory=EvalConfig)

@@ -24,7 +24,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--out", type=Path, help="tables, analysis and figures (default: results/<dataset>)")
     b.add_argument("--runs", type=Path, help="run folders, with weights (default: runs/bench/<dataset>)")
     b.add_argument("--budget", type=float, default=0.0, metavar="MINUTES",
-                   help="wall-clock cap on each row's training (train.max_minutes / optim.max_minutes); the external baseline keeps its external.baseline_overrides")
+                   help="wall-clock cap on each row's training (train.max_minutes / optim.max_minutes); "
+                   "the external baseline keeps its external.baseline_overrides")
     b.add_argument("--no-analysis", action="store_true", help="skip the probe, geometry and item map")
     b.add_argument("--redo-analysis", action="store_true", help="recompute them even if the runs are unchanged")
     b.add_argument("--dry-run", action="store_true", help="print each row's command and exit")

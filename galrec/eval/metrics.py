@@ -20,8 +20,19 @@ def metrics_from_ranks(ranks: np.ndarray, ks: tuple[int, ...] | list[int] = METR
         raise ValueError(f"ranks are 1-based; found {ranks.min()}")
     out: dict[str, float] = {}
     for k in ks:
-        hit = ranks <= k
-        out[f"hr@{k}"] = float(hit.mean())
-        out[f"ndcg@{k}"] = float(np.where(hit, 1.0 / np.log2(ranks + 1.0), 0.0).mean())
-        out[f"mrr@{k}"] = float(np.where(hit, 1.0 / ranks, 0.0).mean())
+        for name in ("hr", "ndcg", "mrr"):
+            out[f"{name}@{k}"] = float(per_user(ranks, name, k).mean())
     return out
+
+
+def per_user(ranks: np.ndarray, name: str, k: int) -> np.ndarray:
+    """HR@k, NDCG@k or MRR@k of each user from 1-based ranks [U] -> [U] (float64)."""
+    ranks = np.asarray(ranks, dtype=np.float64)
+    hit = ranks <= k
+    if name == "hr":
+        return hit.astype(np.float64)
+    if name == "ndcg":
+        return np.where(hit, 1.0 / np.log2(ranks + 1.0), 0.0)
+    if name == "mrr":
+        return np.where(hit, 1.0 / ranks, 0.0)
+    raise ValueError(f"unknown metric {name!r}; known: hr, ndcg, mrr")

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from galrec.errors import GalrecError
-from galrec.eval.metrics import METRIC_KS, metrics_from_ranks
+from galrec.eval import metrics
 from galrec.eval.results import headline, read_user_ranks
 
 Z95 = 1.959964
@@ -26,10 +26,7 @@ def per_user(ranks: np.ndarray, metric: str) -> np.ndarray:
     name, _, k_text = metric.partition("@")
     if name not in ("ndcg", "hr") or not k_text.isdigit():
         raise GalrecError(f"paired comparison needs ndcg@K or hr@K, got {metric!r}")
-    hit = ranks <= int(k_text)
-    if name == "hr":
-        return hit.astype(np.float64)
-    return np.where(hit, 1.0 / np.log2(ranks + 1.0), 0.0)
+    return metrics.per_user(ranks, name, int(k_text))
 
 
 @dataclass(frozen=True)
@@ -60,10 +57,10 @@ def common_users(runs: list[Path]) -> list[str]:
     return [u for u in tables[0] if all(u in t for t in tables[1:])] if tables else []
 
 
-def metrics_on_users(run: Path, users: list[str], ks: tuple[int, ...] = METRIC_KS) -> dict[str, float]:
+def metrics_on_users(run: Path, users: list[str], ks: tuple[int, ...] = metrics.METRIC_KS) -> dict[str, float]:
     """A run's test metrics recomputed from ``ranks.tsv`` over ``users`` alone."""
     table = ranks_by_user(run)
-    return headline(metrics_from_ranks(np.array([table[u] for u in users], dtype=np.int64), ks))
+    return headline(metrics.metrics_from_ranks(np.array([table[u] for u in users], dtype=np.int64), ks))
 
 
 def paired_difference(run_a: Path, run_b: Path, metric: str = "ndcg@10") -> PairedDiff:
