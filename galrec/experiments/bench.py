@@ -13,11 +13,17 @@ it through ``external.run_dir``.
 Resume: a finished row (its ``timing.json``, written last, exists) is reused once its stored
 config is checked to be this row's; a GAL-Rec row with a checkpoint continues (``galrec train
 --resume``, which also redoes an interrupted test pass); anything else starts over. The table is rewritten after every row, so a long bench shows its progress.
+
+Several benches may share one ``runs`` folder (two single-threaded processes fill a table faster
+on two cores): a row runs under an exclusive lock (``<row>.lock`` beside its folder), so a bench
+that reaches a row another process is running waits for it and then reuses its run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
 import hashlib
 import json
 import shlex
@@ -205,11 +211,34 @@ def _galrec(argv: list[str], log: Path) -> int:
         return subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, check=False).returncode
 
 
-def execute(plan: Plan, log: Path) -> str:
-    """Run (or reuse, or resume) one row; returns its status."""
+@contextlib.contextmanager
+def row_lock(run: Path, on_wait: Callable[[], None] = lambda: None):
+    """Hold ``<run>.lock`` exclusively; ``on_wait`` is called once if another process holds it."""
+    run.parent.mkdir(parents=True, exist_ok=True)
+    with open(run.parent / f"{run.name}.lock", "w", encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            on_wait()
+            fcntl.flock(fh, fcntl.LOCK_EX)  # the other bench is running this row: wait for it
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def execute(plan: Plan, log: Path, echo: Callable[[str], None] = print) -> str:
+    """Run (or reuse, or resume) one row under its lock; returns its status."""
     if plan.argv is None:
         return "given"
     if finished(plan.run_dir):
+        return "reused"
+    with row_lock(plan.run_dir, lambda: echo(f"  {plan.name}: another bench is running it; waiting")):
+        return _execute_locked(plan, log)
+
+
+def _execute_locked(plan: Plan, log: Path) -> str:
+    if finished(plan.run_dir):  # the process that held the lock finished it
         return "reused"
     log.parent.mkdir(parents=True, exist_ok=True)
     if plan.kind == "galrec" and (plan.run_dir / rundir.CHECKPOINT).is_file():
@@ -283,7 +312,7 @@ def run_bench(spec: BenchSpec, echo: Callable[[str], None] = print, header: dict
             where = f" (log {log}; steps in {p.run_dir / rundir.LOG})" if p.kind == "galrec" else f" (log {log})"
             echo(f"[{k}/{len(plans)}] {p.name}: {todo}" + (where if todo == "run" else ""))
             t0 = time.perf_counter()
-            status = execute(p, log)
+            status = execute(p, log, echo)
             if status == "failed":
                 tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
                 echo(f"  {p.name} failed after {time.perf_counter() - t0:.0f}s; last lines of {log}:\n    "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,32 @@ def test_an_unfinished_galrec_row_resumes_and_a_fresh_one_starts(tmp_path: Path,
     assert bench_module.execute(plans["e4srec"], tmp_path / "e4srec.log") == "resumed"
     assert bench_module.execute(plans["galrec"], tmp_path / "galrec.log") == "trained"
     assert calls == [["train", "--resume", str(plans["e4srec"].run_dir), "--quiet"], plans["galrec"].argv]
+
+
+def test_a_row_another_bench_is_running_is_waited_for_then_reused(tmp_path: Path, config_file: Path,
+                                                                  monkeypatch) -> None:
+    spec = BenchSpec(str(config_file), [], ["e4srec"], [], tmp_path / "out", tmp_path / "runs")
+    plan = next(p for p in make_plans(spec) if p.name == "e4srec")
+    monkeypatch.setattr(bench_module, "_galrec", lambda argv, log: pytest.fail("the row ran twice"))
+    holding, waiting, said = threading.Event(), threading.Event(), []
+
+    def other_bench() -> None:  # holds the row's lock, finishes the run, lets go
+        with bench_module.row_lock(plan.run_dir):
+            holding.set()
+            waiting.wait(timeout=10)
+            plan.run_dir.mkdir(parents=True)
+            (plan.run_dir / "timing.json").write_text("{}")
+
+    thread = threading.Thread(target=other_bench)
+    thread.start()
+    holding.wait(timeout=10)
+    def echo(line: str) -> None:
+        said.append(line)
+        waiting.set()
+
+    assert bench_module.execute(plan, tmp_path / "e4srec.log", echo) == "reused"
+    thread.join()
+    assert said == ["  e4srec: another bench is running it; waiting"]
 
 
 def test_budget_caps_every_row_but_the_external_baseline_keeps_its_own(config_file: Path, tmp_path: Path) -> None:
