@@ -213,7 +213,8 @@ def _galrec(argv: list[str], log: Path) -> int:
 
 @contextlib.contextmanager
 def row_lock(run: Path, on_wait: Callable[[], None] = lambda: None):
-    """Hold ``<run>.lock`` exclusively; ``on_wait`` is called once if another process holds it."""
+    """Hold ``<run>.lock`` exclusively (closing the file lets go); ``on_wait`` is called once if
+    another process holds it."""
     run.parent.mkdir(parents=True, exist_ok=True)
     with open(run.parent / f"{run.name}.lock", "w", encoding="utf-8") as fh:
         try:
@@ -221,10 +222,7 @@ def row_lock(run: Path, on_wait: Callable[[], None] = lambda: None):
         except BlockingIOError:
             on_wait()
             fcntl.flock(fh, fcntl.LOCK_EX)  # the other bench is running this row: wait for it
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+        yield
 
 
 def execute(plan: Plan, log: Path, echo: Callable[[str], None] = print) -> str:

@@ -136,6 +136,7 @@ def test_a_row_another_bench_is_running_is_waited_for_then_reused(tmp_path: Path
     thread = threading.Thread(target=other_bench)
     thread.start()
     holding.wait(timeout=10)
+
     def echo(line: str) -> None:
         said.append(line)
         waiting.set()
