@@ -42,7 +42,7 @@ class DataConfig:
 @dataclasses.dataclass
 class EvalConfig:
     protocol: Literal["full", "sampled-100"] = "full"
-    batch_size: int = 1024  # users scored per matrix product
+    batch_size: int = 1024  # users per matrix product; on a CPU capped at 16 MB of scores
     ks: list[int] = dataclasses.field(default_factory=lambda: [5, 10, 20])
     # the test pass ranks a seeded subset of this many users (0: all). Every model and row with the
     # same seed gets the same users, so their metrics and ranks.tsv files compare user by user; a
@@ -64,9 +64,14 @@ class OptimConfig:
     patience: int = 10  # epochs without a better validation NDCG@10 before stopping
     eval_every: int = 1  # epochs between validation passes
     max_minutes: float = 0.0  # wall-clock cap on training (0: none); the best checkpoint is kept
+    # "cosine": linear warm-up over ``warmup_epochs``, then a cosine from ``lr`` down to a tenth of
+    # it at ``max_epochs`` (galrec/schedules.py); "constant": ``lr`` throughout.
+    schedule: Literal["constant", "cosine"] = "constant"
+    warmup_epochs: float = 0.0
 
     def __post_init__(self) -> None:
         _check(self.lr > 0, "optim.lr", f"must be > 0, got {self.lr}")
+        _check(self.warmup_epochs >= 0, "optim.warmup_epochs", f"must be >= 0, got {self.warmup_epochs}")
         _check(self.batch_size > 0, "optim.batch_size", f"must be > 0, got {self.batch_size}")
         _check(self.max_epochs > 0, "optim.max_epochs", f"must be > 0, got {self.max_epochs}")
         _check(self.patience > 0, "optim.patience", f"must be > 0, got {self.patience}")
@@ -293,7 +298,7 @@ class QueueConfig:
 
 @dataclasses.dataclass
 class ExternalConfig:
-    source: Literal["sasrec", "lightgcn"] = "sasrec"  # who supplies item/user ID embeddings
+    source: Literal["sasrec", "bsarec", "lightgcn"] = "sasrec"  # who supplies item/user ID embeddings
     mapping_hidden: int = 256  # d2 of the d1 -> d2 -> H mapping MLP
     tie_head: bool = True  # score items against their mapped external embeddings
     # Add the external recommender's own scores to the head's, scaled by a learned scalar that

@@ -21,6 +21,11 @@ def data_dir() -> Path | None:
     return None
 
 
+def tuned_config_dir() -> Path:
+    """``configs/baselines`` of the checkout: the baselines' per-dataset tuned settings."""
+    return _REPO_ROOT / "configs" / "baselines"
+
+
 def cache_dir() -> Path:
     """The user cache (downloads, dequantised backbones, external embeddings)."""
     env = os.environ.get("GALREC_CACHE_DIR")

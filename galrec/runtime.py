@@ -1,22 +1,22 @@
 """Process-wide CPU memory settings, applied once by the ``galrec`` command before any work.
 
-A training step on the CPU allocates and frees tensors of tens to hundreds of MB (SASRec's
-``[positions, n_items]`` logits, a language model's activations). With glibc's defaults each
-such block is a fresh ``mmap`` that the kernel must fault in and zero page by page, then
-``munmap`` on free: on the project's 2-core machine SASRec spent two thirds of its CPU time in
-the kernel (145k page faults per second). Two settings remove that:
+A training step on the CPU allocates and frees blocks of up to tens of MB (a block of catalogue
+logits, a language model's activations). glibc serves a block above its mmap threshold with a
+fresh ``mmap`` that the kernel must fault in and zero page by page, then ``munmap``s it on free,
+and it hands freed heap back to the kernel as soon as the top of the heap holds twice that
+threshold: SASRec's step then took 120,000-180,000 page faults per second. Two things remove it:
 
-- ``THP_MEM_ALLOC_ENABLE=1``: PyTorch's CPU allocator asks for transparent huge pages for large
-  blocks (one fault per 2 MB instead of per 4 kB);
-- glibc ``mallopt``: serve blocks up to 32 MB from the heap, grow it 1 GiB at a time (address space;
-  pages count only once touched) and keep up to 1 GiB of freed heap
-  instead of returning it to the kernel at once, so a block freed at one step is reused at the
-  next. The price is a higher resident size between steps (the peak itself is unchanged).
+- no block of work is larger than ``HEAP_BLOCK_BYTES``: the catalogue cross-entropy and the
+  full-ranking pass cut their ``[rows, n_items]`` matrices with ``rows_per_block``;
+- ``mallopt``: blocks up to 32 MB come from the heap, which grows 1 GiB at a time (address space;
+  pages count only once touched) and keeps up to 1 GiB of freed memory for the next step, instead
+  of returning it to the kernel at once.
 
-Measured on the 2-core machine (a 2,900 x 12,102 logits cross-entropy step, fwd+bwd, one
-thread): 2.06M page faults and 7.1 s of system time per 15 steps by default, 556 and 0.2 s with
-both settings. ``GALREC_ALLOCATOR=default`` leaves everything as the C library and PyTorch set it;
-an explicitly set ``THP_MEM_ALLOC_ENABLE`` is respected.
+``mallopt`` acts on later allocations, so unlike environment variables that an allocator reads
+when the library loads, it works whenever it is called, also after torch has been imported.
+Measured on the 2-core machine (``benchmarks/sasrec_epoch.py``, results/baselines.md): blockwise
+loss alone 120,000-150,000 faults/s and 15-20% of the CPU in the kernel; with ``mallopt`` too,
+2,000-3,000 faults/s and 1-2%. ``GALREC_ALLOCATOR=default`` leaves the C library's defaults.
 """
 
 from __future__ import annotations
@@ -27,19 +27,24 @@ import os
 
 M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3  # glibc's mallopt parameter numbers
 SETTINGS = {M_MMAP_THRESHOLD: 32 << 20, M_TRIM_THRESHOLD: 1 << 30, M_TOP_PAD: 1 << 30}
+HEAP_BLOCK_BYTES = 16 << 20  # the largest block of work: half the mmap threshold above
+
+
+def rows_per_block(n_cols: int, itemsize: int = 4) -> int:
+    """Rows of a ``[rows, n_cols]`` matrix that fit in ``HEAP_BLOCK_BYTES`` (at least 1)."""
+    return max(1, HEAP_BLOCK_BYTES // (n_cols * itemsize))
 
 
 def tune_allocator() -> dict[str, object]:
-    """Apply the settings above (where the C library is glibc); returns what was applied."""
+    """Apply the ``mallopt`` settings above (where the C library is glibc); returns what was applied."""
     if os.environ.get("GALREC_ALLOCATOR", "") == "default":
         return {}
-    applied: dict[str, object] = {"THP_MEM_ALLOC_ENABLE": os.environ.setdefault("THP_MEM_ALLOC_ENABLE", "1")}
     name = ctypes.util.find_library("c")
     try:
         libc = ctypes.CDLL(name) if name else None
         mallopt = getattr(libc, "mallopt", None)
     except OSError:
         mallopt = None
-    if mallopt is not None:  # glibc (Linux); musl and macOS have no mallopt to call
-        applied["mallopt"] = {param: bool(mallopt(param, value)) for param, value in SETTINGS.items()}
-    return applied
+    if mallopt is None:  # musl and macOS have no mallopt to call
+        return {}
+    return {"mallopt": {param: bool(mallopt(param, value)) for param, value in SETTINGS.items()}}

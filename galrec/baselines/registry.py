@@ -11,7 +11,8 @@ import numpy as np
 
 from galrec.baselines.base import BaselineModel, Batch
 from galrec.baselines.batches import EdgeBatches, SequenceBatches
-from galrec.baselines.configs import BaselineConfig, LightGCNRunConfig, PopRunConfig, SASRecRunConfig
+from galrec.baselines.bsarec import BSARec
+from galrec.baselines.configs import BaselineConfig, BSARecRunConfig, LightGCNRunConfig, PopRunConfig, SASRecRunConfig
 from galrec.baselines.lightgcn import LightGCN
 from galrec.baselines.pop import Pop
 from galrec.baselines.sasrec import SASRec
@@ -41,7 +42,11 @@ def _sasrec(cfg: SASRecRunConfig, loo: LeaveOneOut) -> SASRec:
     return SASRec(loo.data.n_items, cfg.data.max_len, cfg.sasrec)
 
 
-def _sasrec_batches(cfg: SASRecRunConfig, loo: LeaveOneOut) -> SequenceBatches:
+def _bsarec(cfg: BSARecRunConfig, loo: LeaveOneOut) -> BSARec:
+    return BSARec(loo.data.n_items, cfg.data.max_len, cfg.bsarec)
+
+
+def _sasrec_batches(cfg: SASRecRunConfig | BSARecRunConfig, loo: LeaveOneOut) -> SequenceBatches:
     return SequenceBatches(loo.train, cfg.data.max_len, cfg.optim.batch_size, cfg.data.train_examples)
 
 
@@ -60,5 +65,6 @@ def _lightgcn_batches(cfg: LightGCNRunConfig, loo: LeaveOneOut) -> EdgeBatches:
 REGISTRY: dict[str, BaselineSpec] = {
     "pop": BaselineSpec(PopRunConfig, _pop, None),
     "sasrec": BaselineSpec(SASRecRunConfig, _sasrec, _sasrec_batches),
+    "bsarec": BaselineSpec(BSARecRunConfig, _bsarec, _sasrec_batches),
     "lightgcn": BaselineSpec(LightGCNRunConfig, _lightgcn, _lightgcn_batches),
 }

@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from galrec.baselines.base import BaselineModel, Batch
+from galrec.baselines.catalogue_ce import catalogue_cross_entropy
 from galrec.baselines.configs import SASRecConfig
 from galrec.data.split import LeaveOneOut
 
@@ -29,14 +30,18 @@ class CausalBlock(nn.Module):
         self.ffn = nn.Sequential(nn.Linear(d, inner), nn.GELU(), nn.Linear(inner, d))
         self.drop = nn.Dropout(dropout)
 
-    def forward(self, x: torch.Tensor, allowed: torch.Tensor) -> torch.Tensor:
-        """x [B, T, d], allowed [B, 1, T, T] (True: query may attend to key) -> [B, T, d]"""
-        B, T, d = x.shape
-        q, k, v = self.qkv(self.ln1(x)).split(d, dim=2)  # 3 x [B, T, d]
+    def mix(self, z: torch.Tensor, allowed: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+        """The token-mixing branch: z [B, T, d] (normalised), allowed [B, 1, T, T], real [B, T] -> [B, T, d]"""
+        B, T, d = z.shape
+        q, k, v = self.qkv(z).split(d, dim=2)  # 3 x [B, T, d]
         q, k, v = (t.view(B, T, self.heads, d // self.heads).transpose(1, 2) for t in (q, k, v))  # [B, h, T, d/h]
         p = self.attn_dropout if self.training else 0.0
         y = F.scaled_dot_product_attention(q, k, v, attn_mask=allowed, dropout_p=p)  # [B, h, T, d/h]
-        x = x + self.drop(self.proj(y.transpose(1, 2).reshape(B, T, d)))
+        return self.drop(self.proj(y.transpose(1, 2).reshape(B, T, d)))
+
+    def forward(self, x: torch.Tensor, allowed: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+        """x [B, T, d], allowed [B, 1, T, T] (True: query may attend to key), real [B, T] -> [B, T, d]"""
+        x = x + self.mix(self.ln1(x), allowed, real)
         return x + self.drop(self.ffn(self.ln2(x)))
 
 
@@ -44,6 +49,7 @@ class SASRec(BaselineModel):
     def __init__(self, n_items: int, max_len: int, cfg: SASRecConfig) -> None:
         super().__init__()
         self.n_items, self.loss, self.negatives = n_items, cfg.loss, cfg.negatives
+        self.ce_dtype = getattr(torch, cfg.ce_dtype)
         self.item_emb = nn.Embedding(n_items + 1, cfg.hidden, padding_idx=0)
         self.pos_emb = nn.Embedding(max_len, cfg.hidden)
         self.drop = nn.Dropout(cfg.dropout)
@@ -74,7 +80,7 @@ class SASRec(BaselineModel):
         diag = torch.eye(T, dtype=torch.bool, device=seq.device)
         allowed = causal & (real[:, None, :] | diag)  # [B, T, T]
         for block in self.blocks:
-            x = block(x, allowed[:, None])
+            x = block(x, allowed[:, None], real)
         return self.ln_f(x)
 
     def calculate_loss(self, batch: Batch) -> torch.Tensor:
@@ -82,9 +88,8 @@ class SASRec(BaselineModel):
         keep = target > 0
         h = self.encode(batch["input"])[keep]  # [N, d], gathered before the catalogue product
         target = target[keep]  # [N]
-        if self.loss == "ce":
-            logits = h @ self.item_emb.weight[1:].T  # [N, n_items], padding excluded
-            return F.cross_entropy(logits, target - 1)
+        if self.loss == "ce":  # over items 1..n (padding excluded), without the [N, n_items] logits
+            return catalogue_cross_entropy(h, self.item_emb.weight[1:], target - 1, matmul_dtype=self.ce_dtype)
         if self.loss == "sampled":
             return self._sampled_softmax(h, target)
         neg = torch.randint(1, self.n_items + 1, target.shape, device=target.device)  # [N]

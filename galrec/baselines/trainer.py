@@ -13,11 +13,13 @@ from tqdm.auto import tqdm
 
 from galrec.baselines.base import BaselineModel
 from galrec.baselines.configs import BaselineConfig
+from galrec.config import OptimConfig
 from galrec.baselines.registry import Batcher
 from galrec.data.split import LeaveOneOut, SplitName
 from galrec.eval.evaluate import SplitResult, evaluate, evaluated_users
 from galrec.eval.metrics import metrics_from_ranks
 from galrec.eval.early_stopping import EarlyStopping
+from galrec.schedules import warmup_cosine
 
 
 @dataclass
@@ -50,9 +52,9 @@ def evaluate_split(model: BaselineModel, loo: LeaveOneOut, cfg: BaselineConfig, 
 
 def run_epoch(
     model: BaselineModel, batcher: Batcher, optimizer: torch.optim.Optimizer, rng: np.random.Generator,
-    device: str, desc: str, progress: bool,
+    device: str, desc: str, progress: bool, scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
 ) -> float:
-    """One pass over the training batches; returns the sample-weighted mean loss."""
+    """One pass over the training batches (``scheduler`` stepped after each); returns the sample-weighted mean loss."""
     model.train()
     total, seen = 0.0, 0
     with tqdm(total=batcher.n_samples, desc=desc, unit=batcher.unit, unit_scale=True, disable=not progress,
@@ -62,10 +64,22 @@ def run_epoch(
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
             total, seen = total + loss.item() * size, seen + size
             bar.update(size)  # the bar's rate is samples/s
             bar.set_postfix(loss=f"{total / seen:.4f}", refresh=False)
     return total / max(seen, 1)
+
+
+def make_scheduler(optimizer: torch.optim.Optimizer, opt: OptimConfig,
+                   batcher: Batcher) -> torch.optim.lr_scheduler.LambdaLR | None:
+    """``optim.schedule`` per optimizer step; an epoch's steps are counted once, from a seeded pass."""
+    if opt.schedule == "constant":
+        return None
+    steps = sum(1 for _ in batcher.epoch(np.random.default_rng(0)))  # per epoch (batching varies little)
+    warmup, total = round(opt.warmup_epochs * steps), opt.max_epochs * steps
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: warmup_cosine(s, warmup, total))
 
 
 def train(
@@ -84,6 +98,7 @@ def train(
     opt = cfg.optim
     rng = np.random.default_rng(cfg.seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=opt.lr, weight_decay=opt.weight_decay)
+    scheduler = make_scheduler(optimizer, opt, batcher)
     stopper = EarlyStopping(opt.patience)
     log, best_state = TrainLog(), None
     start = time.perf_counter()
@@ -91,7 +106,7 @@ def train(
     try:
         for epoch in range(1, opt.max_epochs + 1):
             t0 = time.perf_counter()
-            loss = run_epoch(model, batcher, optimizer, rng, cfg.device, f"epoch {epoch}", progress)
+            loss = run_epoch(model, batcher, optimizer, rng, cfg.device, f"epoch {epoch}", progress, scheduler)
             epoch_s = time.perf_counter() - t0
             log.epochs, log.train_seconds = epoch, log.train_seconds + epoch_s
             log.epoch_seconds.append(epoch_s)

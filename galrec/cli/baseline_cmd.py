@@ -1,4 +1,4 @@
-"""``galrec baseline {pop,sasrec,lightgcn} --dataset D --out RUN_DIR [--config YAML] [key=value ...]``."""
+"""``galrec baseline {pop,sasrec,bsarec,lightgcn} --dataset D --out RUN_DIR [--config YAML] [key=value ...]``."""
 
 from __future__ import annotations
 

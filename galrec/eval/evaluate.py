@@ -11,6 +11,7 @@ from galrec.config import EvalConfig
 from galrec.data.split import LeaveOneOut, SplitName
 from galrec.eval.metrics import metrics_from_ranks
 from galrec.eval.ranking import ScoreFn, full_ranks, sampled_ranks
+from galrec.runtime import rows_per_block
 
 
 @dataclass
@@ -55,9 +56,10 @@ def evaluate(
     users = evaluated_users(loo, cfg, split, seed) if users is None else users
     inputs, targets = loo.inputs(split), loo.targets(split)
     if cfg.protocol == "full":
-        ranks = full_ranks(
-            score_fn, inputs, targets, users, max_len, cfg.batch_size, mask_repeats, device, progress
-        )
+        batch = cfg.batch_size
+        if torch.device(device).type == "cpu":  # score blocks the C library's heap can reuse
+            batch = min(batch, rows_per_block(loo.data.n_items + 1))
+        ranks = full_ranks(score_fn, inputs, targets, users, max_len, batch, mask_repeats, device, progress)
     else:
         ranks = sampled_ranks(
             score_fn, inputs, targets, users, loo.data.n_items, max_len, 100, seed, cfg.batch_size,

@@ -65,7 +65,7 @@ class TableEncoder:
     def from_baseline_run(cls, name: str, run: Path) -> TableEncoder:
         path = Path(run) / "embeddings.safetensors"
         if not path.is_file():
-            raise GalrecError(f"{run} holds no embeddings.safetensors (not a sasrec/lightgcn run)")
+            raise GalrecError(f"{run} holds no embeddings.safetensors (not a sasrec/bsarec/lightgcn run)")
         tables = load_file(str(path))
         return cls(name, tables["item"].float().numpy(), tables["user"].float().numpy(), "item embedding")
 

@@ -28,6 +28,7 @@ ROWS: dict[str, Row] = {
     "pop": Row("Pop (most popular)", baseline="pop"),
     "lightgcn": Row("LightGCN", baseline="lightgcn"),
     "sasrec": Row("SASRec", baseline="sasrec"),
+    "bsarec": Row("BSARec", baseline="bsarec"),
     "text-only": Row("LM on titles (no IDs, no graph)", (*NO_GRAPH, "prompt.ids=false", "prompt.titles=true")),
     "e4srec": Row("E4SRec-style (IDs, no graph)", NO_GRAPH),
     "galrec": Row("GAL-Rec"),

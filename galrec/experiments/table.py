@@ -102,7 +102,7 @@ def ablation_lines(rows: list[dict]) -> list[str]:
         "confidence interval of the mean per-user difference on the same test users, from `ranks.tsv`; "
         "\"within noise\" when it contains 0):",
     ]
-    for name in ("e4srec", "text-only", "sasrec", "lightgcn", *R.ABLATIONS):
+    for name in ("e4srec", "text-only", "sasrec", "bsarec", "lightgcn", *R.ABLATIONS):
         if name not in by or by[name].get("status", "").startswith("same run as galrec"):
             continue
         v = by[name]["test"]["ndcg@10"]

@@ -64,23 +64,26 @@ class ExternalEmbeddings(nn.Module):
     def score_history(self, histories: torch.Tensor) -> torch.Tensor:
         """The external recommender's own catalogue scores of histories [B, L] -> [B, n_items + 1].
 
-        SASRec's exact logits (sequence vector · item embedding); for LightGCN the history-mean
+        SASRec's (or BSARec's) exact logits (sequence vector · item embedding); for LightGCN the history-mean
         vector against the item table.
         """
         return self.encode_history(histories) @ self.item_table.T  # [B, n_items + 1]
 
 
+SEQUENCE_ENCODERS = ("sasrec", "bsarec")  # runs whose own encoder reads a history (BSARec is a SASRec)
+
+
 def load_external(run_dir: str | Path, data: Interactions, source: str) -> ExternalEmbeddings:
     """The provider of baseline run ``run_dir``, checked against ``data``'s id maps.
 
-    ``source`` must match the run's model (``sasrec`` or ``lightgcn``), so a config cannot say
+    ``source`` must match the run's model (``sasrec``, ``bsarec`` or ``lightgcn``), so a config cannot say
     one thing while the embeddings come from another.
     """
     run = Path(run_dir)
     emb_file = run / "embeddings.safetensors"
     if not emb_file.is_file():
         raise GalrecError(
-            f"external.run_dir {run} holds no embeddings.safetensors (not a sasrec/lightgcn run)"
+            f"external.run_dir {run} holds no embeddings.safetensors (not a sasrec/bsarec/lightgcn run)"
         )
     for kind, ids in (("item", data.items), ("user", data.users)):
         path = run / f"{kind}_ids.json"
@@ -90,5 +93,5 @@ def load_external(run_dir: str | Path, data: Interactions, source: str) -> Exter
     if cfg.model != source:
         raise GalrecError(f"external.source is {source!r} but {run} is a {cfg.model!r} run")
     tables = load_file(str(emb_file))
-    encoder = model if source == "sasrec" else None
+    encoder = model if source in SEQUENCE_ENCODERS else None
     return ExternalEmbeddings(tables["item"], tables["user"], encoder)

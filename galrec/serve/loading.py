@@ -63,6 +63,7 @@ def _load_galrec(run_dir: Path) -> tuple[Scorer, Any, LeaveOneOut]:
 LOADERS: dict[str, Loader] = {
     "pop": _load_baseline,
     "sasrec": _load_baseline,
+    "bsarec": _load_baseline,
     "lightgcn": _load_baseline,
     "galrec": _load_galrec,
 }

@@ -20,6 +20,7 @@ from galrec.eval.results import read_ranks, recompute_test_metrics
 SMALL = {
     "pop": [],
     "sasrec": ["sasrec.hidden=16", "sasrec.inner=32", "optim.batch_size=64"],
+    "bsarec": ["bsarec.hidden=16", "bsarec.inner=32", "optim.batch_size=64"],
     "lightgcn": ["lightgcn.dim=16", "optim.batch_size=512"],
 }
 

@@ -10,7 +10,8 @@ import torch
 
 from galrec.data.sequences import Sequences
 from galrec.training.examples import PrefixExamples
-from galrec.training.schedule import MIN_LR_FRACTION, make_optimizer, warmup_cosine
+from galrec.schedules import MIN_LR_FRACTION, warmup_cosine
+from galrec.training.schedule import make_optimizer
 
 ROWS = [[], [5, 6, 7], [8], [1, 2, 3, 4]]  # user 2 has one item: no example
 

@@ -1,0 +1,102 @@
+"""Page faults, kernel share and seconds of SASRec training epochs, before and after the blockwise loss.
+
+Each variant runs in a fresh process (allocator settings are read when torch starts) and trains
+``--epochs`` epochs of SASRec on ``--dataset`` with the default SASRec config:
+
+- ``plain``: the catalogue cross-entropy as ``F.cross_entropy(h @ W.T, t)`` over the whole
+  ``[positions, n_items]`` logits, C library and PyTorch allocators as they come;
+- ``plain+tuned``: the same with the allocator settings of earlier galrec versions set in the
+  environment before torch starts (``THP_MEM_ALLOC_ENABLE=1`` and glibc's heap kept between steps);
+- ``blockwise``: ``galrec.baselines.catalogue_ce`` (what ``galrec baseline sasrec`` runs), default allocators.
+
+Reported per variant, over the training epochs only (validation is not run): wall seconds per
+epoch, minor page faults per second (``getrusage``), and the kernel's share of the process's CPU
+time (system / (user + system)). Usage:
+
+    python benchmarks/sasrec_epoch.py [--dataset beauty] [--epochs 2] [--threads 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+# glibc's heap kept between steps (what ``galrec.runtime`` sets with mallopt), as environment variables
+HEAP = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(1 << 30), "MALLOC_TOP_PAD_": str(1 << 30)}
+VARIANTS = {
+    "plain": {"GALREC_ALLOCATOR": "default"},
+    "plain+tuned": {"GALREC_ALLOCATOR": "default", "THP_MEM_ALLOC_ENABLE": "1", **HEAP},
+    "blockwise": {"GALREC_ALLOCATOR": "default"},
+    "blockwise+heap": {"GALREC_ALLOCATOR": "default", **HEAP},
+}
+
+
+def child(variant: str, dataset: str, epochs: int, threads: int) -> dict:
+    import resource
+    import time
+
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+
+    from galrec.baselines import sasrec as sasrec_module
+    from galrec.baselines.configs import SASRecRunConfig
+    from galrec.baselines.registry import REGISTRY
+    from galrec.baselines.trainer import run_epoch
+    from galrec.data.load import load_dataset
+    from galrec.data.split import LeaveOneOut
+
+    if variant.startswith("plain"):  # the loss as it was: the whole logits matrix at once
+        sasrec_module.catalogue_cross_entropy = lambda h, w, t, **_: F.cross_entropy(h @ w.T, t)
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    cfg = SASRecRunConfig()
+    cfg.data.dataset = dataset
+    loo = LeaveOneOut.from_interactions(load_dataset(dataset))
+    spec = REGISTRY["sasrec"]
+    model, batcher = spec.build(cfg, loo), spec.batches(cfg, loo)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.optim.lr)
+    rng = np.random.default_rng(0)
+    rows = []
+    for epoch in range(epochs):
+        r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+        loss = run_epoch(model, batcher, opt, rng, "cpu", f"epoch {epoch + 1}", progress=False)
+        r1, wall = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter() - t0
+        user, system = r1.ru_utime - r0.ru_utime, r1.ru_stime - r0.ru_stime
+        rows.append({"epoch": epoch + 1, "seconds": round(wall, 2), "loss": round(loss, 4),
+                     "minor_faults_per_s": round((r1.ru_minflt - r0.ru_minflt) / wall),
+                     "kernel_share": round(system / max(user + system, 1e-9), 4)})
+    return {"variant": variant, "dataset": dataset, "threads": threads, "epochs": rows,
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dataset", default="beauty")
+    ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--variants", default=",".join(VARIANTS))
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.dataset, args.epochs, args.threads)))
+        return 0
+    print("| variant | epoch | s/epoch | minor faults/s | kernel share of CPU |")
+    print("|---|---|---|---|---|")
+    for variant in args.variants.split(","):
+        env = {**os.environ, **VARIANTS[variant]}
+        cmd = [sys.executable, __file__, "--child", variant, "--dataset", args.dataset,
+               "--epochs", str(args.epochs), "--threads", str(args.threads)]
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+        rec = json.loads(done.stdout.strip().splitlines()[-1])
+        for r in rec["epochs"]:
+            print(f"| {variant} | {r['epoch']} | {r['seconds']} | {r['minor_faults_per_s']:,} | "
+                  f"{100 * r['kernel_share']:.1f}% |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

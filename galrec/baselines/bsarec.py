@@ -1,0 +1,68 @@
+"""BSARec: beyond self-attention (Shin et al., AAAI 2024), SASRec's blocks with a frequency branch.
+
+Each block's token mixing is a weighted sum of self-attention and a fixed filter of the sequence
+in the frequency domain:
+
+    low(x)  = irfft(rfft(x) with every frequency from c//2 + 1 on set to zero)    over time
+    filt(x) = low(x) + β² ⊙ (x - low(x))                 (β [d] learned: rescales the high band)
+    x      <- x + α · drop(filt(z)) + (1 - α) · drop(attn(z)),      z = LayerNorm(x)
+
+The paper trains on prefixes, one next item per prefix at its last position, and filters each
+prefix over a window of ``max_len`` positions ending at that last item. To train every position
+of a sequence in one causal pass (as SASRec here does), each position is filtered over the
+window of ``max_len`` positions ending at it, zero before the sequence starts: that is the
+paper's last-position output made causal, and a causal convolution with the kernel
+``g[k] = L[N-1, N-1-k]`` where ``L`` is the low-pass operator on ``N = max_len`` points. Two
+differences from the published code follow: its earlier positions see later ones through the
+filter and ours do not, and its padding positions carry embeddings into the filter where ours
+carry zeros. Blocks are pre-LayerNorm like SASRec's.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from galrec.baselines.configs import BSARecConfig
+from galrec.baselines.sasrec import CausalBlock, SASRec
+
+
+def lowpass_kernel(n: int, c: int) -> torch.Tensor:
+    """Causal kernel ``g [n]``: ``low(x)_t = Σ_k g[k] x_{t-k}`` for the last point of an n-point window."""
+    keep = c // 2 + 1  # frequencies kept, as in the paper's code
+    spectrum = torch.fft.rfft(torch.eye(n, dtype=torch.float64), dim=0, norm="ortho")  # [n//2 + 1, n]
+    spectrum[keep:] = 0
+    low = torch.fft.irfft(spectrum, n=n, dim=0, norm="ortho")  # [n, n]: low[t, s], output t, input s
+    return low[n - 1].flip(0).float()  # g[k] = low[n-1, n-1-k]
+
+
+def causal_lowpass(x: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
+    """x [B, T, d] (zeros where there is no item), kernel [N] -> low-passed x [B, T, d], causal."""
+    T, N = x.shape[1], kernel.shape[0]
+    lag = torch.arange(T, device=x.device)[:, None] - torch.arange(T, device=x.device)[None, :]  # [T, T] t - s
+    taps = kernel[lag.clamp(0, N - 1)] * ((lag >= 0) & (lag < N))  # [T, T] Toeplitz, lower triangular
+    return torch.einsum("ts,bsd->btd", taps.to(x.dtype), x)
+
+
+class FilterMixBlock(CausalBlock):
+    """CausalBlock whose token mixing is α · frequency filter + (1 - α) · self-attention."""
+
+    def __init__(self, d: int, cfg: BSARecConfig, kernel: torch.Tensor) -> None:
+        super().__init__(d, cfg.heads, cfg.inner, cfg.dropout, cfg.attn_dropout)
+        self.alpha = cfg.alpha
+        self.sqrt_beta = nn.Parameter(torch.ones(d))  # β = 1: no reweighting of the high band at start
+        self.register_buffer("kernel", kernel, persistent=False)
+
+    def mix(self, z: torch.Tensor, allowed: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+        z = z * real[..., None]  # [B, T, d], padding out of the filter
+        low = causal_lowpass(z, self.kernel)
+        filt = low + self.sqrt_beta**2 * (z - low)
+        return self.alpha * self.drop(filt) + (1 - self.alpha) * super().mix(z, allowed, real)
+
+
+class BSARec(SASRec):
+    def __init__(self, n_items: int, max_len: int, cfg: BSARecConfig) -> None:
+        super().__init__(n_items, max_len, cfg)
+        kernel = lowpass_kernel(max_len, cfg.c)
+        self.blocks = nn.ModuleList(FilterMixBlock(cfg.hidden, cfg, kernel) for _ in range(cfg.layers))
+        self.reset_parameters()
