@@ -1,13 +1,17 @@
 """Page faults, kernel share and seconds of SASRec training epochs, before and after the blockwise loss.
 
-Each variant runs in a fresh process (allocator settings are read when torch starts) and trains
-``--epochs`` epochs of SASRec on ``--dataset`` with the default SASRec config:
+Each variant runs in a fresh process and trains ``--epochs`` epochs of SASRec on ``--dataset``
+with the class-default SASRec config (hidden 64, batch 128 windows, full cross-entropy):
 
 - ``plain``: the catalogue cross-entropy as ``F.cross_entropy(h @ W.T, t)`` over the whole
   ``[positions, n_items]`` logits, C library and PyTorch allocators as they come;
-- ``plain+tuned``: the same with the allocator settings of earlier galrec versions set in the
-  environment before torch starts (``THP_MEM_ALLOC_ENABLE=1`` and glibc's heap kept between steps);
-- ``blockwise``: ``galrec.baselines.catalogue_ce`` (what ``galrec baseline sasrec`` runs), default allocators.
+- ``plain+thp+heap``: the same with transparent huge pages for PyTorch and glibc's heap kept
+  between steps, both set in the environment before the process starts (what galrec once set,
+  too late, from inside the process);
+- ``blockwise``: ``galrec.baselines.catalogue_ce`` (what ``galrec baseline sasrec`` runs), default allocators;
+- ``blockwise+galrec``: the same with ``galrec.runtime.tune_allocator()`` (glibc's heap kept), as the
+  ``galrec`` command runs it;
+- ``blockwise+galrec+bf16``: the same with the catalogue products in bfloat16 (``sasrec.ce_dtype``).
 
 Reported per variant, over the training epochs only (validation is not run): wall seconds per
 epoch, minor page faults per second (``getrusage``), and the kernel's share of the process's CPU
@@ -24,17 +28,24 @@ import os
 import subprocess
 import sys
 
-# glibc's heap kept between steps (what ``galrec.runtime`` sets with mallopt), as environment variables
+# glibc's heap kept between steps, as environment variables read when the C library starts
 HEAP = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(1 << 30), "MALLOC_TOP_PAD_": str(1 << 30)}
+# name -> (environment, loss form, dtype of the catalogue products, galrec.runtime.tune_allocator())
 VARIANTS = {
-    "plain": {"GALREC_ALLOCATOR": "default"},
-    "plain+tuned": {"GALREC_ALLOCATOR": "default", "THP_MEM_ALLOC_ENABLE": "1", **HEAP},
-    "blockwise": {"GALREC_ALLOCATOR": "default"},
-    "blockwise+heap": {"GALREC_ALLOCATOR": "default", **HEAP},
+    "plain": ({}, "plain", "float32", False),
+    "plain+thp+heap": ({"THP_MEM_ALLOC_ENABLE": "1", **HEAP}, "plain", "float32", False),
+    "blockwise": ({}, "blockwise", "float32", False),
+    "blockwise+galrec": ({}, "blockwise", "float32", True),
+    "blockwise+galrec+bf16": ({}, "blockwise", "bfloat16", True),
 }
 
 
 def child(variant: str, dataset: str, epochs: int, threads: int) -> dict:
+    _, loss_form, ce_dtype, tune = VARIANTS[variant]
+    if tune:
+        from galrec.runtime import tune_allocator
+
+        tune_allocator()
     import resource
     import time
 
@@ -49,12 +60,13 @@ def child(variant: str, dataset: str, epochs: int, threads: int) -> dict:
     from galrec.data.load import load_dataset
     from galrec.data.split import LeaveOneOut
 
-    if variant.startswith("plain"):  # the loss as it was: the whole logits matrix at once
+    if loss_form == "plain":  # the loss as it was: the whole logits matrix at once
         sasrec_module.catalogue_cross_entropy = lambda h, w, t, **_: F.cross_entropy(h @ w.T, t)
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     cfg = SASRecRunConfig()
     cfg.data.dataset = dataset
+    cfg.sasrec.ce_dtype = ce_dtype
     loo = LeaveOneOut.from_interactions(load_dataset(dataset))
     spec = REGISTRY["sasrec"]
     model, batcher = spec.build(cfg, loo), spec.batches(cfg, loo)
@@ -87,7 +99,7 @@ def main() -> int:
     print("| variant | epoch | s/epoch | minor faults/s | kernel share of CPU |")
     print("|---|---|---|---|---|")
     for variant in args.variants.split(","):
-        env = {**os.environ, **VARIANTS[variant]}
+        env = {**os.environ, "GALREC_ALLOCATOR": "default", **VARIANTS[variant][0]}
         cmd = [sys.executable, __file__, "--child", variant, "--dataset", args.dataset,
                "--epochs", str(args.epochs), "--threads", str(args.threads)]
         done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)

@@ -68,10 +68,14 @@ class OptimConfig:
     # it at ``max_epochs`` (galrec/schedules.py); "constant": ``lr`` throughout.
     schedule: Literal["constant", "cosine"] = "constant"
     warmup_epochs: float = 0.0
+    # sequence models: batches per chunk whose windows are sorted by length, so a batch holds
+    # windows of one length and is cut to it (cheaper); 0: batches of random windows
+    length_grouping: int = 50
 
     def __post_init__(self) -> None:
         _check(self.lr > 0, "optim.lr", f"must be > 0, got {self.lr}")
         _check(self.warmup_epochs >= 0, "optim.warmup_epochs", f"must be >= 0, got {self.warmup_epochs}")
+        _check(self.length_grouping >= 0, "optim.length_grouping", f"must be >= 0, got {self.length_grouping}")
         _check(self.batch_size > 0, "optim.batch_size", f"must be > 0, got {self.batch_size}")
         _check(self.max_epochs > 0, "optim.max_epochs", f"must be > 0, got {self.max_epochs}")
         _check(self.patience > 0, "optim.patience", f"must be > 0, got {self.patience}")

@@ -16,7 +16,6 @@ from galrec.baselines.base import Batch
 from galrec.data.sequences import Sequences
 from galrec.graph.bipartite import BipartiteGraph
 
-CHUNK_BATCHES = 50  # batches per length-sorting chunk: wide enough to group, small enough to stay random
 
 
 def _windows(seqs: Sequences, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int) -> np.ndarray:
@@ -48,6 +47,7 @@ class SequenceBatches:
         max_len: int,
         batch_size: int,
         examples: Literal["all_prefixes", "last"] = "all_prefixes",
+        length_grouping: int = 50,
     ) -> None:
         n = train.lengths
         users = np.flatnonzero(n >= 2)  # a window needs one input and one target
@@ -68,29 +68,39 @@ class SequenceBatches:
         if examples == "last":
             self.targets[:, :-1] = 0
         self.lengths = end - 1 - start  # [E] inputs per window
-        self.batch_size = batch_size
+        self.batch_size, self.length_grouping = batch_size, length_grouping
 
     @property
     def n_samples(self) -> int:
         return len(self.inputs)
 
     def epoch(self, rng: np.random.Generator) -> Iterator[tuple[Batch, int]]:
-        """Shuffled batches of windows of similar length, each cut to its longest window.
+        """Shuffled batches of windows, each cut to its longest window.
 
-        Most windows are far shorter than ``max_len``, and a random batch is as wide as its
-        longest member; so windows are shuffled, sorted by length within chunks of
-        ``CHUNK_BATCHES`` batches, and cut into batches of about ``batch_size x mean length``
-        items (short windows come in bigger batches). Each batch then holds about as many
-        targets as a random batch of ``batch_size`` windows, and the batch order is shuffled.
+        With ``length_grouping = 0`` a batch is ``batch_size`` random windows. Otherwise, since most
+        windows are far shorter than ``max_len`` and a random batch is as wide as its longest
+        member, windows are shuffled, sorted by length within chunks of ``length_grouping``
+        batches, and cut into batches of about ``batch_size x mean length`` items (short windows
+        come in bigger batches): each batch holds about as many targets as a random batch of
+        ``batch_size`` windows, but windows of one length train together. The batch order is
+        shuffled either way.
         """
         order = rng.permutation(self.n_samples)
+        if not self.length_grouping:
+            batches = np.split(order, range(self.batch_size, self.n_samples, self.batch_size))
+            yield from self._batches(batches, rng)
+            return
         budget = self.batch_size * float(self.lengths.mean())  # items per batch
         batches = []
-        for c in range(0, len(order), self.batch_size * CHUNK_BATCHES):
-            chunk = order[c : c + self.batch_size * CHUNK_BATCHES]
+        span = self.batch_size * self.length_grouping
+        for c in range(0, len(order), span):
+            chunk = order[c : c + span]
             chunk = chunk[np.argsort(self.lengths[chunk], kind="stable")]
             cut = np.floor(np.cumsum(self.lengths[chunk]) / budget).astype(np.int64)  # batch of each window
             batches += np.split(chunk, np.flatnonzero(np.diff(cut)) + 1)
+        yield from self._batches(batches, rng)
+
+    def _batches(self, batches: list[np.ndarray], rng: np.random.Generator) -> Iterator[tuple[Batch, int]]:
         for b in rng.permutation(len(batches)):
             idx = batches[b]
             width = int(self.lengths[idx].max())

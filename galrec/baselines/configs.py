@@ -42,6 +42,10 @@ class SASRecConfig:
     # dtype of the catalogue products of loss "ce" (galrec/baselines/catalogue_ce.py): "bfloat16"
     # is 5-6x faster on CPUs with AVX-512 BF16 and on GPUs; the softmax stays in float32.
     ce_dtype: Literal["float32", "bfloat16"] = "float32"
+    # "pre_ln": pre-LayerNorm blocks (GPT-2 style) with a GELU feed-forward part; "original": the
+    # block of the SASRec paper's code (galrec/baselines/sasrec.py, OriginalBlock), item
+    # embeddings scaled by sqrt(hidden). BSARec's blocks are pre-LayerNorm either way.
+    block: Literal["pre_ln", "original"] = "pre_ln"
 
     def __post_init__(self) -> None:
         for key in ("hidden", "layers", "heads", "inner"):

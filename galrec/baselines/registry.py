@@ -47,7 +47,8 @@ def _bsarec(cfg: BSARecRunConfig, loo: LeaveOneOut) -> BSARec:
 
 
 def _sasrec_batches(cfg: SASRecRunConfig | BSARecRunConfig, loo: LeaveOneOut) -> SequenceBatches:
-    return SequenceBatches(loo.train, cfg.data.max_len, cfg.optim.batch_size, cfg.data.train_examples)
+    return SequenceBatches(loo.train, cfg.data.max_len, cfg.optim.batch_size, cfg.data.train_examples,
+                           cfg.optim.length_grouping)
 
 
 def _train_graph(loo: LeaveOneOut) -> BipartiteGraph:

@@ -5,7 +5,8 @@
 with the item table E shared between input and output. Loss "ce" is the softmax cross-entropy
 over the whole catalogue at every position (-log softmax_i(h_t · E)_{i_{t+1}}; Klenitskiy &
 Vasilev, RecSys 2023, show it beats the paper's loss by a wide margin); "bce" is the paper's
-binary cross-entropy with one uniformly sampled negative per position. Blocks are pre-LayerNorm.
+binary cross-entropy with one uniformly sampled negative per position. Blocks are pre-LayerNorm;
+``block: original`` is the block of the paper's code (``OriginalBlock``).
 """
 
 from __future__ import annotations
@@ -45,6 +46,33 @@ class CausalBlock(nn.Module):
         return x + self.drop(self.ffn(self.ln2(x)))
 
 
+class OriginalBlock(CausalBlock):
+    """The block of the SASRec paper's code and its PyTorch ports (``sasrec.block: original``).
+
+        q = LN1(x);  x = q + Attn(query q, keys and values x);  y = LN2(x);  x = y + FFN(y)
+
+    The attention's query and its residual are the normalised input, its keys and values the raw
+    one; the feed-forward part is Linear-ReLU-dropout-Linear-dropout; the output of the
+    attention has no dropout of its own. Padding rows are zeroed after each block.
+    """
+
+    def __init__(self, d: int, heads: int, inner: int, dropout: float, attn_dropout: float) -> None:
+        super().__init__(d, heads, inner, dropout, attn_dropout)
+        self.ffn = nn.Sequential(nn.Linear(d, inner), nn.ReLU(), nn.Dropout(dropout), nn.Linear(inner, d))
+
+    def forward(self, x: torch.Tensor, allowed: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+        B, T, d = x.shape
+        q_in = self.ln1(x)  # [B, T, d]
+        w, b = self.qkv.weight, self.qkv.bias  # [3d, d], [3d]
+        q = F.linear(q_in, w[:d], b[:d])  # [B, T, d]
+        k, v = F.linear(x, w[d:], b[d:]).split(d, dim=2)  # 2 x [B, T, d]
+        q, k, v = (t.view(B, T, self.heads, d // self.heads).transpose(1, 2) for t in (q, k, v))  # [B, h, T, d/h]
+        p = self.attn_dropout if self.training else 0.0
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=allowed, dropout_p=p)  # [B, h, T, d/h]
+        x = self.ln2(q_in + self.proj(y.transpose(1, 2).reshape(B, T, d)))
+        return (x + self.drop(self.ffn(x))) * real[..., None]
+
+
 class SASRec(BaselineModel):
     def __init__(self, n_items: int, max_len: int, cfg: SASRecConfig) -> None:
         super().__init__()
@@ -53,8 +81,10 @@ class SASRec(BaselineModel):
         self.item_emb = nn.Embedding(n_items + 1, cfg.hidden, padding_idx=0)
         self.pos_emb = nn.Embedding(max_len, cfg.hidden)
         self.drop = nn.Dropout(cfg.dropout)
+        block = OriginalBlock if cfg.block == "original" else CausalBlock
+        self.emb_scale = cfg.hidden**0.5 if cfg.block == "original" else 1.0
         self.blocks = nn.ModuleList(
-            CausalBlock(cfg.hidden, cfg.heads, cfg.inner, cfg.dropout, cfg.attn_dropout) for _ in range(cfg.layers)
+            block(cfg.hidden, cfg.heads, cfg.inner, cfg.dropout, cfg.attn_dropout) for _ in range(cfg.layers)
         )
         self.ln_f = nn.LayerNorm(cfg.hidden)
         self.reset_parameters()
@@ -73,7 +103,7 @@ class SASRec(BaselineModel):
         """seq [B, T] left-padded item ids -> hidden states [B, T, d] (row t sees items <= t)."""
         real = seq > 0  # [B, T]
         pos = (real.cumsum(1) - 1).clamp(min=0)  # [B, T], 0 at each window's first item
-        x = self.drop(self.item_emb(seq) + self.pos_emb(pos)) * real[..., None]  # [B, T, d]
+        x = self.drop(self.item_emb(seq) * self.emb_scale + self.pos_emb(pos)) * real[..., None]  # [B, T, d]
         T = seq.shape[1]
         causal = torch.ones(T, T, dtype=torch.bool, device=seq.device).tril()  # [T, T]
         # Keys must be real items; a padding query may see itself, so no row is fully masked (NaN).

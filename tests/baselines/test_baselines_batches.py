@@ -32,6 +32,15 @@ def test_all_prefixes_uses_every_target_once() -> None:
         np.testing.assert_array_equal(tgt[real], inp[real] + 1)
 
 
+def test_random_batches_hold_batch_size_windows_and_every_target_once() -> None:
+    seqs = Sequences.from_lists(ROWS)
+    b = SequenceBatches(seqs, max_len=4, batch_size=2, length_grouping=0)
+    sizes = sorted(size for _, size in b.epoch(np.random.default_rng(1)))
+    assert sizes == [1, 2, 2]  # five windows: three of the 12-item row, one each of [3, 4] and [6, 7, 8]
+    targets = sorted(int(t) for _, tgt in _all(b) for t in tgt if t > 0)
+    assert targets == sorted(i for row in ROWS for i in row[1:])
+
+
 def test_last_keeps_only_the_final_target() -> None:
     seqs = Sequences.from_lists(ROWS)
     windows = _all(SequenceBatches(seqs, max_len=4, batch_size=8, examples="last"))

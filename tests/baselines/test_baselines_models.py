@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -19,9 +20,9 @@ from galrec.graph.bipartite import BipartiteGraph
 N_ITEMS = 30
 
 
-def _sasrec(loss: str = "ce") -> SASRec:
+def _sasrec(loss: str = "ce", block: str = "pre_ln") -> SASRec:
     torch.manual_seed(0)
-    cfg = SASRecConfig(hidden=16, inner=32, dropout=0.0, attn_dropout=0.0, loss=loss)  # type: ignore[arg-type]
+    cfg = SASRecConfig(hidden=16, inner=32, dropout=0.0, attn_dropout=0.0, loss=loss, block=block)  # type: ignore[arg-type]
     return SASRec(N_ITEMS, max_len=8, cfg=cfg).eval()
 
 
@@ -33,8 +34,9 @@ def _loo(n_users: int = 40, seed: int = 0) -> LeaveOneOut:
     return LeaveOneOut.from_interactions(data)
 
 
-def test_sasrec_one_pass_loss_equals_mean_over_prefixes() -> None:
-    model = _sasrec()
+@pytest.mark.parametrize("block", ["pre_ln", "original"])
+def test_sasrec_one_pass_loss_equals_mean_over_prefixes(block: str) -> None:
+    model = _sasrec(block=block)
     seq = torch.tensor([[0, 0, 3, 7, 5, 9, 2]])  # a window: inputs then the next items
     loss = model.calculate_loss({"input": seq[:, :-1], "target": seq[:, 1:] * (seq[:, :-1] > 0)})
     prefix_losses = []
@@ -44,8 +46,9 @@ def test_sasrec_one_pass_loss_equals_mean_over_prefixes() -> None:
     torch.testing.assert_close(loss, torch.stack(prefix_losses).mean(), rtol=1e-5, atol=1e-6)
 
 
-def test_sasrec_is_causal_and_padding_invariant() -> None:
-    model = _sasrec()
+@pytest.mark.parametrize("block", ["pre_ln", "original"])
+def test_sasrec_is_causal_and_padding_invariant(block: str) -> None:
+    model = _sasrec(block=block)
     a = torch.tensor([[0, 0, 0, 4, 5, 6]])
     b = torch.tensor([[0, 0, 0, 4, 5, 11]])
     torch.testing.assert_close(model.encode(a)[:, :5], model.encode(b)[:, :5])  # the future is not seen
