@@ -5,7 +5,8 @@ in the frequency domain:
 
     low(x)  = irfft(rfft(x) with every frequency from c//2 + 1 on set to zero)    over time
     filt(x) = low(x) + β² ⊙ (x - low(x))                 (β [d] learned: rescales the high band)
-    x      <- x + α · drop(filt(z)) + (1 - α) · drop(attn(z)),      z = LayerNorm(x)
+    h       = α · LN(x + drop(filt(x))) + (1 - α) · LN(x + drop(attn(x)))
+    x      <- LN(h + drop(FFN(h)))
 
 The paper trains on prefixes, one next item per prefix at its last position, and filters each
 prefix over a window of ``max_len`` positions ending at that last item. To train every position
@@ -15,7 +16,7 @@ paper's last-position output made causal, and a causal convolution with the kern
 ``g[k] = L[N-1, N-1-k]`` where ``L`` is the low-pass operator on ``N = max_len`` points. Two
 differences from the published code follow: its earlier positions see later ones through the
 filter and ours do not, and its padding positions carry embeddings into the filter where ours
-carry zeros. Blocks are pre-LayerNorm like SASRec's.
+carry zeros. Blocks are post-LayerNorm, as in the paper's code.
 """
 
 from __future__ import annotations
@@ -45,19 +46,23 @@ def causal_lowpass(x: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
 
 
 class FilterMixBlock(CausalBlock):
-    """CausalBlock whose token mixing is α · frequency filter + (1 - α) · self-attention."""
+    """A post-LayerNorm block whose token mixing is α · frequency filter + (1 - α) · self-attention."""
 
     def __init__(self, d: int, cfg: BSARecConfig, kernel: torch.Tensor) -> None:
         super().__init__(d, cfg.heads, cfg.inner, cfg.dropout, cfg.attn_dropout)
         self.alpha = cfg.alpha
+        self.ln_filter = nn.LayerNorm(d)
         self.sqrt_beta = nn.Parameter(torch.ones(d))  # β = 1: no reweighting of the high band at start
         self.register_buffer("kernel", kernel, persistent=False)
 
-    def mix(self, z: torch.Tensor, allowed: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
-        z = z * real[..., None]  # [B, T, d], padding out of the filter
-        low = causal_lowpass(z, self.kernel)
-        filt = low + self.sqrt_beta**2 * (z - low)
-        return self.alpha * self.drop(filt) + (1 - self.alpha) * super().mix(z, allowed, real)
+    def forward(self, x: torch.Tensor, allowed: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+        x = x * real[..., None]  # [B, T, d], padding out of the filter
+        low = causal_lowpass(x, self.kernel)
+        filt = low + self.sqrt_beta**2 * (x - low)
+        dsp = self.ln_filter(x + self.drop(filt))  # [B, T, d] the filter branch
+        gsp = self.ln1(x + self.mix(x, allowed, real))  # [B, T, d] the attention branch
+        h = self.alpha * dsp + (1 - self.alpha) * gsp
+        return self.ln2(h + self.drop(self.ffn(h)))
 
 
 class BSARec(SASRec):

@@ -7,9 +7,10 @@ The plain form materialises the ``[N, n_items]`` logits (300 MB for SASRec's 6,4
 library's heap: every step the kernel maps and zeroes them page by page and unmaps them again
 (220,000 page faults and ~40% of the step in the kernel, measured on the 2-core machine). Here
 the forward pass walks ``chunk`` positions at a time and computes that block's gradients at once
-(softmax minus one-hot, times ``W`` and ``h``; one exponential per logit), so one ``[chunk, n_items]`` buffer below the
-heap's limit (``galrec.runtime``) is reused throughout and nothing of the size of the logits is kept for the
-backward pass. The work is the plain form's three matrix products; the backward pass only scales
+(softmax minus one-hot, times ``W`` and ``h``; one exponential per logit), so one
+``[chunk, n_items]`` buffer below the heap's limit (``galrec.runtime``) is reused throughout and
+nothing of the size of the logits is kept for the backward pass. The work is the plain form's
+three matrix products; the backward pass only scales
 the stored gradients by the incoming one.
 """
 
@@ -63,8 +64,13 @@ class _CatalogueCE(torch.autograd.Function):
         return grads[0], grads[1], None, None, None
 
 
-def catalogue_cross_entropy(h: torch.Tensor, weight: torch.Tensor, target: torch.Tensor,
-                            chunk: int | None = None, matmul_dtype: torch.dtype | None = None) -> torch.Tensor:
+def catalogue_cross_entropy(
+    h: torch.Tensor,
+    weight: torch.Tensor,
+    target: torch.Tensor,
+    chunk: int | None = None,
+    matmul_dtype: torch.dtype | None = None,
+) -> torch.Tensor:
     """``F.cross_entropy(h @ weight.T, target)`` without the ``[N, n_items]`` matrix. []
 
     h [N, d], weight [n_items, d], target [N] (class indices into ``weight``'s rows). Equal to the

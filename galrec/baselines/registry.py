@@ -12,7 +12,13 @@ import numpy as np
 from galrec.baselines.base import BaselineModel, Batch
 from galrec.baselines.batches import EdgeBatches, SequenceBatches
 from galrec.baselines.bsarec import BSARec
-from galrec.baselines.configs import BaselineConfig, BSARecRunConfig, LightGCNRunConfig, PopRunConfig, SASRecRunConfig
+from galrec.baselines.configs import (
+    BaselineConfig,
+    BSARecRunConfig,
+    LightGCNRunConfig,
+    PopRunConfig,
+    SASRecRunConfig,
+)
 from galrec.baselines.lightgcn import LightGCN
 from galrec.baselines.pop import Pop
 from galrec.baselines.sasrec import SASRec

@@ -31,14 +31,21 @@ class CausalBlock(nn.Module):
         self.ffn = nn.Sequential(nn.Linear(d, inner), nn.GELU(), nn.Linear(inner, d))
         self.drop = nn.Dropout(dropout)
 
-    def mix(self, z: torch.Tensor, allowed: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
-        """The token-mixing branch: z [B, T, d] (normalised), allowed [B, 1, T, T], real [B, T] -> [B, T, d]"""
-        B, T, d = z.shape
-        q, k, v = self.qkv(z).split(d, dim=2)  # 3 x [B, T, d]
+    def attend(self, zq: torch.Tensor, zkv: torch.Tensor, allowed: torch.Tensor) -> torch.Tensor:
+        """Causal self-attention, queries from zq [B, T, d], keys and values from zkv [B, T, d],
+        allowed [B, 1, T, T] -> the projected output [B, T, d]."""
+        B, T, d = zq.shape
+        w, b = self.qkv.weight, self.qkv.bias  # [3d, d], [3d]
+        q = F.linear(zq, w[:d], b[:d])  # [B, T, d]
+        k, v = F.linear(zkv, w[d:], b[d:]).split(d, dim=2)  # 2 x [B, T, d]
         q, k, v = (t.view(B, T, self.heads, d // self.heads).transpose(1, 2) for t in (q, k, v))  # [B, h, T, d/h]
         p = self.attn_dropout if self.training else 0.0
         y = F.scaled_dot_product_attention(q, k, v, attn_mask=allowed, dropout_p=p)  # [B, h, T, d/h]
-        return self.drop(self.proj(y.transpose(1, 2).reshape(B, T, d)))
+        return self.proj(y.transpose(1, 2).reshape(B, T, d))
+
+    def mix(self, z: torch.Tensor, allowed: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+        """The token-mixing branch: z [B, T, d], allowed [B, 1, T, T], real [B, T] -> [B, T, d]"""
+        return self.drop(self.attend(z, z, allowed))
 
     def forward(self, x: torch.Tensor, allowed: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
         """x [B, T, d], allowed [B, 1, T, T] (True: query may attend to key), real [B, T] -> [B, T, d]"""
@@ -61,15 +68,8 @@ class OriginalBlock(CausalBlock):
         self.ffn = nn.Sequential(nn.Linear(d, inner), nn.ReLU(), nn.Dropout(dropout), nn.Linear(inner, d))
 
     def forward(self, x: torch.Tensor, allowed: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
-        B, T, d = x.shape
         q_in = self.ln1(x)  # [B, T, d]
-        w, b = self.qkv.weight, self.qkv.bias  # [3d, d], [3d]
-        q = F.linear(q_in, w[:d], b[:d])  # [B, T, d]
-        k, v = F.linear(x, w[d:], b[d:]).split(d, dim=2)  # 2 x [B, T, d]
-        q, k, v = (t.view(B, T, self.heads, d // self.heads).transpose(1, 2) for t in (q, k, v))  # [B, h, T, d/h]
-        p = self.attn_dropout if self.training else 0.0
-        y = F.scaled_dot_product_attention(q, k, v, attn_mask=allowed, dropout_p=p)  # [B, h, T, d/h]
-        x = self.ln2(q_in + self.proj(y.transpose(1, 2).reshape(B, T, d)))
+        x = self.ln2(q_in + self.attend(q_in, x, allowed))
         return (x + self.drop(self.ffn(x))) * real[..., None]
 
 
@@ -119,7 +119,8 @@ class SASRec(BaselineModel):
         h = self.encode(batch["input"])[keep]  # [N, d], gathered before the catalogue product
         target = target[keep]  # [N]
         if self.loss == "ce":  # over items 1..n (padding excluded), without the [N, n_items] logits
-            return catalogue_cross_entropy(h, self.item_emb.weight[1:], target - 1, matmul_dtype=self.ce_dtype)
+            return catalogue_cross_entropy(h, self.item_emb.weight[1:], target - 1,
+                                           matmul_dtype=self.ce_dtype)
         if self.loss == "sampled":
             return self._sampled_softmax(h, target)
         neg = torch.randint(1, self.n_items + 1, target.shape, device=target.device)  # [N]

@@ -54,7 +54,10 @@ def run_epoch(
     model: BaselineModel, batcher: Batcher, optimizer: torch.optim.Optimizer, rng: np.random.Generator,
     device: str, desc: str, progress: bool, scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
 ) -> float:
-    """One pass over the training batches (``scheduler`` stepped after each); returns the sample-weighted mean loss."""
+    """One pass over the training batches (``scheduler`` stepped after each batch).
+
+    Returns the sample-weighted mean loss.
+    """
     model.train()
     total, seen = 0.0, 0
     with tqdm(total=batcher.n_samples, desc=desc, unit=batcher.unit, unit_scale=True, disable=not progress,
