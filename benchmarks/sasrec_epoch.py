@@ -11,7 +11,9 @@ with the class-default SASRec config (hidden 64, batch 128 windows, full cross-e
 - ``blockwise``: ``galrec.baselines.catalogue_ce`` (what ``galrec baseline sasrec`` runs), default allocators;
 - ``blockwise+galrec``: the same with ``galrec.runtime.tune_allocator()`` (glibc's heap kept), as the
   ``galrec`` command runs it;
-- ``blockwise+galrec+bf16``: the same with the catalogue products in bfloat16 (``sasrec.ce_dtype``).
+- ``blockwise+galrec+bf16``: the same with the catalogue products in bfloat16 (``sasrec.ce_dtype``);
+- ``tuned``: the dataset's tuned config (``configs/baselines/sasrec-<dataset>.yaml``), as
+  ``galrec baseline sasrec --dataset D`` runs it; ``tuned-fp32`` the same with float32 products.
 
 Reported per variant, over the training epochs only (validation is not run): wall seconds per
 epoch, minor page faults per second (``getrusage``), and the kernel's share of the process's CPU
@@ -30,18 +32,22 @@ import sys
 
 # glibc's heap kept between steps, as environment variables read when the C library starts
 HEAP = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(1 << 30), "MALLOC_TOP_PAD_": str(1 << 30)}
-# name -> (environment, loss form, dtype of the catalogue products, galrec.runtime.tune_allocator())
+# name -> (environment, loss form, config, galrec.runtime.tune_allocator()); config "default" is
+# SASRecRunConfig() (batch 128 windows, float32 products), "tuned" the dataset's
+# configs/baselines/sasrec-<dataset>.yaml (Beauty: batch 512, the paper code's block, bfloat16)
 VARIANTS = {
-    "plain": ({}, "plain", "float32", False),
-    "plain+thp+heap": ({"THP_MEM_ALLOC_ENABLE": "1", **HEAP}, "plain", "float32", False),
-    "blockwise": ({}, "blockwise", "float32", False),
-    "blockwise+galrec": ({}, "blockwise", "float32", True),
-    "blockwise+galrec+bf16": ({}, "blockwise", "bfloat16", True),
+    "plain": ({}, "plain", "default", False),
+    "plain+thp+heap": ({"THP_MEM_ALLOC_ENABLE": "1", **HEAP}, "plain", "default", False),
+    "blockwise": ({}, "blockwise", "default", False),
+    "blockwise+galrec": ({}, "blockwise", "default", True),
+    "blockwise+galrec+bf16": ({}, "blockwise", "default+bf16", True),
+    "tuned-fp32": ({}, "blockwise", "tuned-fp32", True),
+    "tuned": ({}, "blockwise", "tuned", True),
 }
 
 
 def child(variant: str, dataset: str, epochs: int, threads: int) -> dict:
-    _, loss_form, ce_dtype, tune = VARIANTS[variant]
+    _, loss_form, config, tune = VARIANTS[variant]
     if tune:
         from galrec.runtime import tune_allocator
 
@@ -54,7 +60,7 @@ def child(variant: str, dataset: str, epochs: int, threads: int) -> dict:
     import torch.nn.functional as F
 
     from galrec.baselines import sasrec as sasrec_module
-    from galrec.baselines.configs import SASRecRunConfig
+    from galrec.baselines.configs import SASRecRunConfig, resolve_config
     from galrec.baselines.registry import REGISTRY
     from galrec.baselines.trainer import run_epoch
     from galrec.data.load import load_dataset
@@ -64,9 +70,13 @@ def child(variant: str, dataset: str, epochs: int, threads: int) -> dict:
         sasrec_module.catalogue_cross_entropy = lambda h, w, t, **_: F.cross_entropy(h @ w.T, t)
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    cfg = SASRecRunConfig()
-    cfg.data.dataset = dataset
-    cfg.sasrec.ce_dtype = ce_dtype
+    if config.startswith("default"):
+        cfg = SASRecRunConfig()
+        cfg.data.dataset = dataset
+        cfg.sasrec.ce_dtype = "bfloat16" if config.endswith("bf16") else "float32"
+    else:
+        fp32 = ["sasrec.ce_dtype=float32"] if config.endswith("fp32") else []
+        cfg = resolve_config(SASRecRunConfig, overrides=[f"data.dataset={dataset}", *fp32])
     loo = LeaveOneOut.from_interactions(load_dataset(dataset))
     spec = REGISTRY["sasrec"]
     model, batcher = spec.build(cfg, loo), spec.batches(cfg, loo)
