@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
+from galrec.baselines.configs import BSARecRunConfig, resolve_config
+from galrec.baselines.run import run_baseline
 from galrec.config import GalRecConfig, from_dict
 from galrec.data.load import load_dataset
 from galrec.errors import GalrecError
@@ -58,3 +60,15 @@ def test_history_mean_without_an_encoder() -> None:
     ext = ExternalEmbeddings(items, torch.zeros(3, 2))
     got = ext.encode_history(torch.tensor([[0, 1, 3], [0, 0, 2]]))
     assert got.tolist() == [[4.0, 5.0], [4.0, 5.0]]
+
+
+def test_a_bsarec_run_supplies_its_encoder_like_sasrec(dataset, tmp_path) -> None:
+    overrides = [f"data.dataset={dataset}", "optim.max_epochs=1", "bsarec.hidden=8", "bsarec.inner=16"]
+    run_baseline(resolve_config(BSARecRunConfig, None, overrides), tmp_path / "bsarec", progress=False)
+    data = load_dataset(str(dataset))
+    ext = load_external(tmp_path / "bsarec", data, "bsarec")
+    histories = torch.tensor([[0, 0, 3, 5], [1, 2, 3, 4]])
+    scores = ext.score_history(histories)  # BSARec's own logits
+    assert scores.shape == (2, data.n_items + 1) and torch.isfinite(scores).all()
+    with pytest.raises(GalrecError, match="is a 'bsarec' run"):
+        load_external(tmp_path / "bsarec", data, "sasrec")
