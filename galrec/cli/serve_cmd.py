@@ -6,10 +6,12 @@ import argparse
 import json
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from galrec.errors import GalrecError
-from galrec.serve.loading import load_run
-from galrec.serve.recommend import Recommendation, parse_id_list, recommend_history, recommend_user
+
+if TYPE_CHECKING:
+    from galrec.serve.recommend import Recommendation
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -42,6 +44,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     rep.set_defaults(func=cmd_report)
 
 
+def parse_id_list(text: str) -> list[str]:
+    """``"12, 7,,3"`` -> ``["12", "7", "3"]`` (empty pieces are ignored)."""
+    return [piece.strip() for piece in text.split(",") if piece.strip()]
+
+
 def format_table(rec: Recommendation, width: int) -> str:
     if rec.source == "popularity-fallback":
         head = "popularity fallback (empty history): the most frequent training items, score = count"
@@ -62,11 +69,13 @@ def format_table(rec: Recommendation, width: int) -> str:
 def cmd_recommend(args: argparse.Namespace) -> int:
     if args.k < 1:
         raise GalrecError(f"--k must be >= 1, got {args.k}")
-    run = load_run(args.run_dir)
+    from galrec.api import load
+
+    recommender = load(args.run_dir)
     if args.user is not None:
-        rec = recommend_user(run, args.user, args.k)
+        rec = recommender.recommendation_for_user(args.user, args.k)
     else:
-        rec = recommend_history(run, parse_id_list(args.history), args.k)
+        rec = recommender.recommendation(parse_id_list(args.history), args.k)
     if args.json:
         print(json.dumps(rec.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -79,9 +88,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # other `galrec` command starts without them.
     import uvicorn
 
+    from galrec.api import load
     from galrec.serve.app import create_app
 
-    run = load_run(args.run_dir)
+    run = load(args.run_dir).run
     print(
         f"galrec: serving {run.model_name} from {run.run_dir} on http://{args.host}:{args.port} (docs: /docs)",
         flush=True,

@@ -1,7 +1,8 @@
 """Load a finished run folder once and score histories against the whole catalogue.
 
-A run folder's ``config.yaml`` names its model at the top level (``model: sasrec``); ``LOADERS``
-maps that name to the function that rebuilds the model from the folder. Every loader returns
+A run folder's ``config.yaml`` names its model at the top level (``model: sasrec``); GAL-Rec has
+its own loader and every name in the baselines' registry shares theirs, so a baseline added there
+is served without a change here. Every loader returns
 ``(model, config, loo)``, the config being a typed dataclass with ``data.max_len``; every model
 scores with the evaluation contract ``score(users [B], histories [B, L] left-padded) ->
 [B, n_items + 1]`` (user 0: a bare history).
@@ -17,12 +18,12 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 
-from galrec.config import read_yaml
 from galrec.data.dataset import Interactions
 from galrec.data.sequences import Sequences
 from galrec.data.split import LeaveOneOut
 from galrec.errors import GalrecError
 from galrec.eval.ranking import history_mask_indices
+from galrec.serve.runfolder import read_finished_run_config
 
 # Histories scored per matrix product: [256, n_items + 1] float32 is ~12 MB on Beauty.
 SCORE_BATCH = 256
@@ -33,6 +34,7 @@ class Scorer(Protocol):
 
 
 Loader = Callable[[Path], tuple[Scorer, Any, LeaveOneOut]]
+GALREC = "galrec"  # the one model that is not a baseline; every other name is looked up in REGISTRY
 
 
 def _load_baseline(run_dir: Path) -> tuple[Scorer, Any, LeaveOneOut]:
@@ -60,12 +62,16 @@ def _load_galrec(run_dir: Path) -> tuple[Scorer, Any, LeaveOneOut]:
     return _PromptScorer(score), parts.cfg, parts.loo
 
 
-LOADERS: dict[str, Loader] = {
-    "pop": _load_baseline,
-    "sasrec": _load_baseline,
-    "lightgcn": _load_baseline,
-    "galrec": _load_galrec,
-}
+def loader_for(run_dir: Path, name: str) -> Loader:
+    """GAL-Rec's loader, or the baselines' one for any name in their registry (added ones too)."""
+    from galrec.baselines.registry import REGISTRY
+
+    if name == GALREC:
+        return _load_galrec
+    if name in REGISTRY:
+        return _load_baseline
+    known = ", ".join(sorted([GALREC, *REGISTRY]))
+    raise GalrecError(f"{run_dir}: model {name!r} cannot be served; known: {known}")
 
 
 @dataclass
@@ -132,25 +138,12 @@ class LoadedRun:
         return order, self.popularity[order].astype(np.float32)
 
 
-def read_run_config(run_dir: Path) -> dict[str, Any]:
-    """``config.yaml`` of a run folder, checked to name a model."""
-    if not run_dir.is_dir():
-        raise GalrecError(f"run folder {run_dir} does not exist")
-    raw = read_yaml(run_dir / "config.yaml")
-    if not isinstance(raw.get("model"), str):
-        raise GalrecError(f"{run_dir / 'config.yaml'} has no top-level 'model:' naming the model")
-    return raw
-
-
 def load_run(run_dir: str | Path) -> LoadedRun:
     """Rebuild the run's model on its data, ready to recommend."""
     run_dir = Path(run_dir)
-    raw = read_run_config(run_dir)
+    raw = read_finished_run_config(run_dir)
     name = raw["model"]
-    loader = LOADERS.get(name)
-    if loader is None:
-        raise GalrecError(f"{run_dir}: model {name!r} cannot be served; known: {', '.join(sorted(LOADERS))}")
-    model, config, loo = loader(run_dir)
+    model, config, loo = loader_for(run_dir, name)(run_dir)
     if hasattr(model, "eval"):
         model.eval()
     max_len = int(config.data.max_len)
