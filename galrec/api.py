@@ -28,15 +28,22 @@ if TYPE_CHECKING:
 
 __all__ = ["load", "train", "baseline", "load_dataset", "baseline_config", "galrec_config"]
 
+RETRIEVALS = ("auto", "exact", "ann")
 ConfigLike = str | Path | dict[str, Any] | GalRecConfig | None
 
 
-def load(run_dir: str | Path) -> Recommender:
-    """A finished run folder (any model) ready to ``recommend`` and ``score``."""
+def load(run_dir: str | Path, retrieval: str = "auto") -> Recommender:
+    """A finished run folder (any model) ready to ``recommend`` and ``score``.
+
+    ``retrieval``: "exact" scores every item; "ann" ranks through an approximate index over the
+    item vectors (faiss; SASRec-like models); "auto" uses the index from 100,000 items on.
+    """
     read_finished_run_config(Path(run_dir))  # refuse a wrong folder before torch loads (seconds)
+    if retrieval not in RETRIEVALS:
+        raise GalrecError(f"retrieval must be one of {', '.join(RETRIEVALS)}, got {retrieval!r}")
     from galrec.serve.recommender import Recommender
 
-    return Recommender.load(run_dir)
+    return Recommender.load(run_dir, retrieval)  # type: ignore[arg-type]
 
 
 def nested(overrides: dict[str, Any]) -> dict[str, Any]:

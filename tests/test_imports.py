@@ -84,6 +84,6 @@ def test_no_import_circle_in_galrec():
 
 
 def test_importing_the_cli_leaves_torch_and_transformers_unloaded():
-    code = "import sys, galrec.cli, galrec; print(sorted(m for m in ('torch', 'transformers', 'fastapi') if m in sys.modules))"
+    code = "import sys, galrec.cli, galrec; print(sorted(m for m in ('torch', 'transformers', 'fastapi', 'faiss') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from galrec.api import RETRIEVALS
 from galrec.errors import GalrecError
 
 if TYPE_CHECKING:
@@ -22,12 +23,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     who.add_argument("--user", help="a dataset user id: their whole known sequence is the history")
     rec.add_argument("--k", type=int, default=10, help="items to return (default 10)")
     rec.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_retrieval(rec)
     rec.set_defaults(func=cmd_recommend)
 
     srv = sub.add_parser("serve", help="serve a run over HTTP (FastAPI + uvicorn; docs at /docs)")
     srv.add_argument("run_dir", type=Path)
     srv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     srv.add_argument("--port", type=int, default=8000)
+    add_retrieval(srv)
     srv.set_defaults(func=cmd_serve)
 
     rep = sub.add_parser("report", help="write a self-contained HTML report of a run")
@@ -42,6 +45,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="other runs (e.g. baselines) whose metrics go beside this one's",
     )
     rep.set_defaults(func=cmd_report)
+
+
+def add_retrieval(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--retrieval", choices=RETRIEVALS, default="auto",
+        help="exact: score every item; ann: an approximate faiss index over the item vectors (history "
+        "still excluded exactly; SASRec-like models); auto (default): ann from 100,000 items on",
+    )
 
 
 def parse_id_list(text: str) -> list[str]:
@@ -71,7 +82,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         raise GalrecError(f"--k must be >= 1, got {args.k}")
     from galrec.api import load
 
-    recommender = load(args.run_dir)
+    recommender = load(args.run_dir, args.retrieval)
     if args.user is not None:
         rec = recommender.recommendation_for_user(args.user, args.k)
     else:
@@ -91,7 +102,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from galrec.api import load
     from galrec.serve.app import create_app
 
-    run = load(args.run_dir).run
+    run = load(args.run_dir, args.retrieval).run
     print(
         f"galrec: serving {run.model_name} from {run.run_dir} on http://{args.host}:{args.port} (docs: /docs)",
         flush=True,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 import torch
@@ -24,6 +24,11 @@ from galrec.data.split import LeaveOneOut
 from galrec.errors import GalrecError
 from galrec.eval.ranking import history_mask_indices
 from galrec.serve.runfolder import read_finished_run_config
+
+if TYPE_CHECKING:
+    from galrec.serve.index import ItemIndex
+
+Retrieval = Literal["auto", "exact", "ann"]
 
 # Histories scored per matrix product: [256, n_items + 1] float32 is ~12 MB on Beauty.
 SCORE_BATCH = 256
@@ -84,6 +89,7 @@ class LoadedRun:
     loo: LeaveOneOut
     max_len: int  # most recent history items the model sees
     popularity: np.ndarray  # [n_items + 1] interaction counts in the training part, 0 at padding
+    index: ItemIndex | None = None  # approximate top-k over the item vectors; None: exact scoring
 
     @property
     def data(self) -> Interactions:
@@ -118,6 +124,11 @@ class LoadedRun:
             chunk = Sequences.from_lists(histories[start : start + SCORE_BATCH])
             rows = np.arange(chunk.n_rows)
             hist = chunk.padded(rows, self.max_len).to(self.device)  # [B, max_len]
+            if self.index is not None:
+                q = self.model.represent(hist).float().cpu().numpy()  # type: ignore[attr-defined]  # [B, d]
+                top = self.index.search(q, k_eff, histories[start : start + SCORE_BATCH])  # [B, k_eff] each
+                items[start : start + len(rows), :k_eff], scores[start : start + len(rows), :k_eff] = top
+                continue
             user_t = torch.from_numpy(users[start : start + len(rows)]).to(self.device)
             s = self.model.score(user_t, hist).float()  # [B, n_items + 1]
             m_rows, m_items = history_mask_indices(
@@ -138,8 +149,29 @@ class LoadedRun:
         return order, self.popularity[order].astype(np.float32)
 
 
-def load_run(run_dir: str | Path) -> LoadedRun:
-    """Rebuild the run's model on its data, ready to recommend."""
+def build_index(model: Scorer, loo: LeaveOneOut, max_len: int, retrieval: Retrieval) -> ItemIndex | None:
+    """The item index ``retrieval`` asks for: "exact" none, "ann" one (or an error), "auto" one
+    for catalogues of ``ANN_MIN_ITEMS`` or more when the model's scores allow it."""
+    from galrec.serve.index import ANN_MIN_ITEMS, ItemIndex, factorises  # faiss loads only here
+
+    if retrieval == "exact" or (retrieval == "auto" and loo.data.n_items < ANN_MIN_ITEMS):
+        return None
+    # the baselines' contract: has_embeddings says item_embeddings() exists; queries come from represent()
+    usable = callable(getattr(model, "represent", None)) and getattr(model, "has_embeddings", False)
+    vectors = model.item_embeddings() if usable else None  # type: ignore[attr-defined]  # [n_items + 1, d]
+    sample = loo.train.padded(np.arange(1, min(loo.data.n_users, 8) + 1), max_len)  # [<=8, max_len]
+    if vectors is None or not factorises(model, vectors, sample):
+        if retrieval == "ann":
+            raise GalrecError(
+                f"retrieval 'ann' needs scores that are represent(history) . item vector; "
+                f"{type(model).__name__}'s are not (use 'exact')"
+            )
+        return None
+    return ItemIndex.build(vectors.float().cpu().numpy())
+
+
+def load_run(run_dir: str | Path, retrieval: Retrieval = "auto") -> LoadedRun:
+    """Rebuild the run's model on its data, ready to recommend (``retrieval``: see ``build_index``)."""
     run_dir = Path(run_dir)
     raw = read_finished_run_config(run_dir)
     name = raw["model"]
@@ -149,4 +181,4 @@ def load_run(run_dir: str | Path) -> LoadedRun:
     max_len = int(config.data.max_len)
     popularity = np.bincount(loo.train.items, minlength=loo.data.n_items + 1)
     popularity[0] = 0
-    return LoadedRun(run_dir, name, model, loo, max_len, popularity)
+    return LoadedRun(run_dir, name, model, loo, max_len, popularity, build_index(model, loo, max_len, retrieval))

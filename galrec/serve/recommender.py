@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from galrec.data.sequences import Sequences
-from galrec.serve.loading import LoadedRun, load_run
+from galrec.serve.loading import LoadedRun, Retrieval, load_run
 from galrec.serve.recommend import Recommendation, parse_history, recommend_history, recommend_user
 
 Item = tuple[str, float, str]  # (dataset item id, score, title)
@@ -25,8 +25,8 @@ class Recommender:
         self.run = run
 
     @classmethod
-    def load(cls, run_dir: str | Path) -> Recommender:
-        return cls(load_run(run_dir))
+    def load(cls, run_dir: str | Path, retrieval: Retrieval = "auto") -> Recommender:
+        return cls(load_run(run_dir, retrieval))
 
     @property
     def model_name(self) -> str:
