@@ -108,8 +108,8 @@ def baseline_config(
 def baseline(
     name: str,
     dataset: str | Path | None = None,
-    out: str | Path | None = None,
     *,
+    out: str | Path,
     config: str | Path | None = None,
     overrides: list[str] | None = None,
     progress: bool = False,
@@ -118,6 +118,4 @@ def baseline(
     """Train and evaluate baseline ``name`` into ``out``; returns the metrics and timing."""
     from galrec.baselines.run import run_baseline
 
-    if out is None:
-        raise GalrecError("baseline needs out=, the run folder to write")
     return run_baseline(baseline_config(name, dataset, config, overrides, **kw), out, progress)
