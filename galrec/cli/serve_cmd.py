@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from galrec.api import RETRIEVALS
+from galrec.api import RETRIEVALS, load
 from galrec.errors import GalrecError
 
 if TYPE_CHECKING:
@@ -80,8 +80,6 @@ def format_table(rec: Recommendation, width: int) -> str:
 def cmd_recommend(args: argparse.Namespace) -> int:
     if args.k < 1:
         raise GalrecError(f"--k must be >= 1, got {args.k}")
-    from galrec.api import load
-
     recommender = load(args.run_dir, args.retrieval)
     if args.user is not None:
         rec = recommender.recommendation_for_user(args.user, args.k)
@@ -99,7 +97,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # other `galrec` command starts without them.
     import uvicorn
 
-    from galrec.api import load
     from galrec.serve.app import create_app
 
     run = load(args.run_dir, args.retrieval).run
