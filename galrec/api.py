@@ -29,21 +29,25 @@ if TYPE_CHECKING:
 __all__ = ["load", "train", "baseline", "load_dataset", "baseline_config", "galrec_config"]
 
 RETRIEVALS = ("auto", "exact", "ann")
+PRECISIONS = ("float32", "bfloat16")
 ConfigLike = str | Path | dict[str, Any] | GalRecConfig | None
 
 
-def load(run_dir: str | Path, retrieval: str = "auto") -> Recommender:
+def load(run_dir: str | Path, retrieval: str = "auto", precision: str = "float32") -> Recommender:
     """A finished run folder (any model) ready to ``recommend`` and ``score``.
 
     ``retrieval``: "exact" scores every item; "ann" ranks through an approximate index over the
     item vectors (faiss; SASRec-like models); "auto" uses the index from 100,000 items on.
+    ``precision``: "bfloat16" runs the model's matrix products in bfloat16 (GAL-Rec: about 2x
+    faster on a CPU with AVX512-BF16, top 10 99 % the same); scores come back as float32.
     """
     read_finished_run_config(Path(run_dir))  # refuse a wrong folder before torch loads (seconds)
-    if retrieval not in RETRIEVALS:
-        raise GalrecError(f"retrieval must be one of {', '.join(RETRIEVALS)}, got {retrieval!r}")
+    for name, value, allowed in (("retrieval", retrieval, RETRIEVALS), ("precision", precision, PRECISIONS)):
+        if value not in allowed:
+            raise GalrecError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
     from galrec.serve.recommender import Recommender
 
-    return Recommender.load(run_dir, retrieval)  # type: ignore[arg-type]
+    return Recommender.load(run_dir, retrieval, precision)  # type: ignore[arg-type]
 
 
 def nested(overrides: dict[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from galrec.serve.index import ItemIndex
 
 Retrieval = Literal["auto", "exact", "ann"]
+# bfloat16 halves GAL-Rec's language-model time on a CPU with AVX512-BF16 (results/serve/README.md)
+Precision = Literal["float32", "bfloat16"]
 
 # Histories scored per matrix product: [256, n_items + 1] float32 is ~12 MB on Beauty.
 SCORE_BATCH = 256
@@ -90,6 +92,7 @@ class LoadedRun:
     max_len: int  # most recent history items the model sees
     popularity: np.ndarray  # [n_items + 1] interaction counts in the training part, 0 at padding
     index: ItemIndex | None = None  # approximate top-k over the item vectors; None: exact scoring
+    precision: Precision = "float32"  # "bfloat16": the model's matrix products under autocast
 
     @property
     def data(self) -> Interactions:
@@ -100,6 +103,12 @@ class LoadedRun:
         params = getattr(self.model, "parameters", None)
         first = next(iter(params()), None) if callable(params) else None
         return first.device if first is not None else torch.device("cpu")
+
+    @torch.no_grad()
+    def score(self, users: torch.Tensor, histories: torch.Tensor) -> torch.Tensor:
+        """The model's scores of users [B] and left-padded histories [B, L] -> float32 [B, n_items + 1]."""
+        with torch.autocast(self.device.type, torch.bfloat16, enabled=self.precision == "bfloat16"):
+            return self.model.score(users, histories).float()
 
     @torch.no_grad()
     def recommend(
@@ -130,7 +139,7 @@ class LoadedRun:
                 items[start : start + len(rows), :k_eff], scores[start : start + len(rows), :k_eff] = top
                 continue
             user_t = torch.from_numpy(users[start : start + len(rows)]).to(self.device)
-            s = self.model.score(user_t, hist).float()  # [B, n_items + 1]
+            s = self.score(user_t, hist)  # [B, n_items + 1]
             m_rows, m_items = history_mask_indices(
                 chunk, rows
             )  # every history item, not only the last max_len
@@ -170,7 +179,7 @@ def build_index(model: Scorer, loo: LeaveOneOut, max_len: int, retrieval: Retrie
     return ItemIndex.build(vectors.float().cpu().numpy())
 
 
-def load_run(run_dir: str | Path, retrieval: Retrieval = "auto") -> LoadedRun:
+def load_run(run_dir: str | Path, retrieval: Retrieval = "auto", precision: Precision = "float32") -> LoadedRun:
     """Rebuild the run's model on its data, ready to recommend (``retrieval``: see ``build_index``)."""
     run_dir = Path(run_dir)
     raw = read_finished_run_config(run_dir)
@@ -181,4 +190,5 @@ def load_run(run_dir: str | Path, retrieval: Retrieval = "auto") -> LoadedRun:
     max_len = int(config.data.max_len)
     popularity = np.bincount(loo.train.items, minlength=loo.data.n_items + 1)
     popularity[0] = 0
-    return LoadedRun(run_dir, name, model, loo, max_len, popularity, build_index(model, loo, max_len, retrieval))
+    index = build_index(model, loo, max_len, retrieval)
+    return LoadedRun(run_dir, name, model, loo, max_len, popularity, index, precision)

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from galrec.data.sequences import Sequences
-from galrec.serve.loading import LoadedRun, Retrieval, load_run
+from galrec.serve.loading import LoadedRun, Precision, Retrieval, load_run
 from galrec.serve.recommend import Recommendation, parse_history, recommend_history, recommend_user
 
 Item = tuple[str, float, str]  # (dataset item id, score, title)
@@ -25,8 +25,8 @@ class Recommender:
         self.run = run
 
     @classmethod
-    def load(cls, run_dir: str | Path, retrieval: Retrieval = "auto") -> Recommender:
-        return cls(load_run(run_dir, retrieval))
+    def load(cls, run_dir: str | Path, retrieval: Retrieval = "auto", precision: Precision = "float32") -> Recommender:
+        return cls(load_run(run_dir, retrieval, precision))
 
     @property
     def model_name(self) -> str:
@@ -62,6 +62,6 @@ class Recommender:
         seqs = Sequences.from_lists([parse_history(run, h) for h in histories])
         hist = seqs.padded(np.arange(seqs.n_rows), run.max_len).to(run.device)  # [B, max_len]
         users = torch.zeros(seqs.n_rows, dtype=torch.long, device=run.device)
-        s = run.model.score(users, hist).to(torch.float32, copy=True)  # [B, n_items + 1], ours to mask
+        s = run.score(users, hist).clone()  # [B, n_items + 1], ours to mask
         s[:, 0] = float("-inf")
         return s.cpu()

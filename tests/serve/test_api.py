@@ -89,3 +89,22 @@ def test_load_dataset_reads_the_readers(tiny_dataset: Path) -> None:
     assert data.n_items == N_ITEMS and data.stats()["users"] == data.n_users
     assert data.n_users == N_USERS and data.sequences.lengths[0] == 0  # row 0: padding
     assert np.all(data.sequences.lengths[1:] >= 4)
+
+
+def test_bfloat16_scores_stay_close_to_float32(sasrec_run: Path, galrec_run: Path) -> None:
+    history = ["103", "105", "107", "109"]
+    exact = galrec.load(sasrec_run).score([history])
+    half = galrec.load(sasrec_run, precision="bfloat16").score([history])
+    assert half.dtype == torch.float32
+    finite = torch.isfinite(exact)
+    assert not torch.equal(half[finite], exact[finite])  # the products did run in bfloat16
+    torch.testing.assert_close(half[finite], exact[finite], rtol=0.05, atol=0.05 * float(exact[finite].abs().max()))
+    top = galrec.load(galrec_run, precision="bfloat16").recommend(history, k=5)
+    assert len(top) == 5 and not set(history) & {item for item, _, _ in top}
+
+
+def test_load_refuses_unknown_options(sasrec_run: Path) -> None:
+    with pytest.raises(GalrecError, match="precision must be one of float32, bfloat16, got 'fp8'"):
+        galrec.load(sasrec_run, precision="fp8")
+    with pytest.raises(GalrecError, match="retrieval must be one of auto, exact, ann, got 'hnsw'"):
+        galrec.load(sasrec_run, retrieval="hnsw")
