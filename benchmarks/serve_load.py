@@ -146,6 +146,7 @@ def main() -> int:
     ap.add_argument("--max-seconds", type=float, default=45.0, help="time cap per phase")
     ap.add_argument("--invalid-share", type=float, default=0.2)
     ap.add_argument("--k", type=int, default=10)
+    ap.add_argument("--precision", choices=["float32", "bfloat16"], default="float32", help="galrec serve --precision")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
@@ -162,7 +163,8 @@ def main() -> int:
     port = free_port()
     base = f"http://{HOST}:{port}"
     log = Path(tempfile.mkstemp(prefix="galrec-serve-", suffix=".log")[1])
-    cmd = [sys.executable, "-m", "galrec", "serve", str(args.run_dir), "--host", HOST, "--port", str(port)]
+    cmd = [sys.executable, "-m", "galrec", "serve", str(args.run_dir), "--host", HOST, "--port", str(port),
+           "--precision", args.precision]
     with open(log, "w") as log_fh:
         proc = subprocess.Popen(cmd, stdout=log_fh, stderr=subprocess.STDOUT)
     try:

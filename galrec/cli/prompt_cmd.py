@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
-
 from galrec.config import GalRecConfig, load_config
-from galrec.data.load import load_dataset
-from galrec.data.split import LeaveOneOut
-from galrec.graph.bipartite import BipartiteGraph
-from galrec.llm.backbone import load_tokenizer
-from galrec.llm.prompts import SLOT_TEXT, PromptBuilder
-from galrec.llm.render import render_prompt
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -40,6 +32,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from galrec.data.load import load_dataset
+    from galrec.data.split import LeaveOneOut
+    from galrec.graph.bipartite import BipartiteGraph
+    from galrec.llm.backbone import load_tokenizer  # transformers: only this command needs it
+    from galrec.llm.prompts import SLOT_TEXT, PromptBuilder
+    from galrec.llm.render import render_prompt
+
     cfg = load_config(GalRecConfig, args.config, args.overrides)
     data = load_dataset(args.dataset or cfg.data.dataset)
     loo = LeaveOneOut.from_interactions(data)

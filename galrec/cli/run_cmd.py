@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 
 from galrec.config import GalRecConfig, load_config
-from galrec.eval.results import format_table
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "configs" / "beauty-cpu.yaml"
 
@@ -28,6 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from galrec.eval.results import format_table
     from galrec.training import rundir
     from galrec.training.external_run import external_run_dir
     from galrec.training.run import train_galrec

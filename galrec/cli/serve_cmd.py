@@ -6,10 +6,13 @@ import argparse
 import json
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from galrec.api import PRECISIONS, RETRIEVALS, load
 from galrec.errors import GalrecError
-from galrec.serve.loading import load_run
-from galrec.serve.recommend import Recommendation, parse_id_list, recommend_history, recommend_user
+
+if TYPE_CHECKING:
+    from galrec.serve.recommend import Recommendation
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -20,12 +23,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     who.add_argument("--user", help="a dataset user id: their whole known sequence is the history")
     rec.add_argument("--k", type=int, default=10, help="items to return (default 10)")
     rec.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_scoring_options(rec)
     rec.set_defaults(func=cmd_recommend)
 
     srv = sub.add_parser("serve", help="serve a run over HTTP (FastAPI + uvicorn; docs at /docs)")
     srv.add_argument("run_dir", type=Path)
     srv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     srv.add_argument("--port", type=int, default=8000)
+    add_scoring_options(srv)
     srv.set_defaults(func=cmd_serve)
 
     rep = sub.add_parser("report", help="write a self-contained HTML report of a run")
@@ -40,6 +45,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="other runs (e.g. baselines) whose metrics go beside this one's",
     )
     rep.set_defaults(func=cmd_report)
+
+
+def add_scoring_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--precision", choices=PRECISIONS, default="float32",
+        help="bfloat16: the model's matrix products in bfloat16 (GAL-Rec about 2x faster on CPUs with "
+        "AVX512-BF16; top 10 99%% the same as float32)",
+    )
+    p.add_argument(
+        "--retrieval", choices=RETRIEVALS, default="auto",
+        help="exact: score every item; ann: an approximate faiss index over the item vectors (history "
+        "still excluded exactly; SASRec-like models); auto (default): ann from 100,000 items on",
+    )
+
+
+def parse_id_list(text: str) -> list[str]:
+    """``"12, 7,,3"`` -> ``["12", "7", "3"]`` (empty pieces are ignored)."""
+    return [piece.strip() for piece in text.split(",") if piece.strip()]
 
 
 def format_table(rec: Recommendation, width: int) -> str:
@@ -62,11 +85,11 @@ def format_table(rec: Recommendation, width: int) -> str:
 def cmd_recommend(args: argparse.Namespace) -> int:
     if args.k < 1:
         raise GalrecError(f"--k must be >= 1, got {args.k}")
-    run = load_run(args.run_dir)
+    recommender = load(args.run_dir, args.retrieval, args.precision)
     if args.user is not None:
-        rec = recommend_user(run, args.user, args.k)
+        rec = recommender.recommendation_for_user(args.user, args.k)
     else:
-        rec = recommend_history(run, parse_id_list(args.history), args.k)
+        rec = recommender.recommendation(parse_id_list(args.history), args.k)
     if args.json:
         print(json.dumps(rec.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -81,7 +104,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from galrec.serve.app import create_app
 
-    run = load_run(args.run_dir)
+    run = load(args.run_dir, args.retrieval, args.precision).run
     print(
         f"galrec: serving {run.model_name} from {run.run_dir} on http://{args.host}:{args.port} (docs: /docs)",
         flush=True,

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from pathlib import Path
 
-from galrec.config import GalRecConfig, load_config
+from galrec.api import default_run_dir, galrec_config
 from galrec.errors import GalrecError
-from galrec.eval.results import format_table
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -30,8 +28,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from galrec.training.run import train_galrec  # torch and transformers load only when needed
-
     if args.resume:
         if args.config or args.overrides or (args.out and args.out != args.resume):
             raise GalrecError(
@@ -39,11 +35,11 @@ def cmd_train(args: argparse.Namespace) -> int:
             )
         cfg, run = None, args.resume
     else:
-        cfg = load_config(GalRecConfig, args.config, args.overrides)
-        run = (
-            args.out
-            or Path("runs") / f"galrec-{Path(cfg.data.dataset).name}-{time.strftime('%Y%m%d-%H%M%S')}"
-        )
+        cfg = galrec_config(args.config, args.overrides)
+        run = args.out or default_run_dir(cfg)
+    # after the config is checked, so that a refusal is instant: torch and transformers take seconds
+    from galrec.training.run import train_galrec
+
     result = train_galrec(cfg, run, resume=bool(args.resume), progress=not args.quiet)
     if result:
         _print(result, run)
@@ -59,6 +55,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _print(result: dict, run: Path) -> None:
+    from galrec.eval.results import format_table
+
     name = f"galrec ({result['protocol']})"
     print(format_table({f"{name} valid": result["valid"], f"{name} test": result["test"]}))
     if "timing" in result:

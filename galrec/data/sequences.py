@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ class Sequences:
 
     def padded(self, rows: np.ndarray, max_len: int) -> torch.Tensor:
         """Left-padded tensor of the most recent ``max_len`` items of each row. [B, max_len]"""
+        import torch  # here, not above: reading a dataset (`galrec data stats`) needs no torch
+
         rows = np.asarray(rows, dtype=np.int64)
         ends = self.indptr[rows + 1]
         starts = np.maximum(self.indptr[rows], ends - max_len)

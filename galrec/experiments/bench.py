@@ -22,7 +22,6 @@ that reaches a row another process is running waits for it and then reuses its r
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import fcntl
 import hashlib
 import json
@@ -43,39 +42,9 @@ from galrec.config import GalRecConfig, load_config, to_dict
 from galrec.errors import GalrecError
 from galrec.eval.paired import common_users, metrics_on_users
 from galrec.experiments import rows as R
+from galrec.experiments.spec import BenchSpec, Plan, base_config
 from galrec.experiments.table import CURVES_PNG, SENSITIVITY_PNG, sweep_points, write_tables
 from galrec.training import rundir
-
-
-@dataclasses.dataclass
-class BenchSpec:
-    config: str | None  # the GAL-Rec YAML every language-model row starts from
-    overrides: list[str]  # key=value on top of it (``--dataset`` becomes data.dataset=...)
-    rows: list[str]
-    sweeps: list[tuple[str, list[str]]]
-    out: Path
-    runs: Path
-    budget: float = 0.0  # minutes per row (0: the configs' own limits)
-    analysis: bool = True  # probe, geometry and item map over ``rows.ANALYSIS_ROWS`` afterwards
-    redo_analysis: bool = False  # even when the stored analysis used the same runs
-
-
-@dataclasses.dataclass
-class Plan:
-    name: str
-    row: R.Row
-    run_dir: Path
-    config: Any  # GalRecConfig, or the row's BaselineConfig
-    argv: list[str] | None  # the galrec command; None: a given run (external.run_dir)
-    same_as: str = ""  # an earlier row of the identical config: its run serves both
-
-    @property
-    def kind(self) -> str:
-        return "baseline" if self.row.baseline else "galrec"
-
-    @property
-    def command(self) -> str | None:
-        return None if self.argv is None else "galrec " + shlex.join(self.argv)
 
 
 def kv(key: str, value: Any) -> str:
@@ -89,10 +58,6 @@ def _device() -> str:
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
-
-
-def base_config(spec: BenchSpec) -> GalRecConfig:
-    return load_config(GalRecConfig, spec.config, spec.overrides)
 
 
 def _baseline_plan(name: str, row: R.Row, cfg: GalRecConfig, spec: BenchSpec) -> Plan:

@@ -29,14 +29,17 @@ each kind left: enough for an AUC (its standard error is about 0.015 at these co
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
 
 from galrec.data.split import LeaveOneOut
 from galrec.errors import GalrecError
-from galrec.experiments.represent import Encoder
 from galrec.graph.bipartite import BipartiteGraph
+
+if TYPE_CHECKING:  # the encoders load torch; the probe itself is numpy and scipy
+    from galrec.experiments.represent import Encoder
 
 TWIN_THRESHOLD = 0.8
 MIN_USERS = 2

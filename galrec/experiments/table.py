@@ -8,15 +8,13 @@ import os
 import platform
 import subprocess
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from galrec.errors import GalrecError
 from galrec.eval.paired import paired_difference
 from galrec.eval.results import atomic_write_text
 from galrec.experiments import rows as R
-
-if TYPE_CHECKING:
-    from galrec.experiments.bench import BenchSpec, Plan
+from galrec.experiments.spec import BenchSpec, Plan, base_config
 
 METRICS = ("hr@5", "hr@10", "hr@20", "ndcg@5", "ndcg@10", "ndcg@20")
 TABLE_MD, TABLE_JSON = "table.md", "table.json"
@@ -247,8 +245,6 @@ def write_tables(
     spec: BenchSpec, plans: list[Plan], results: dict[str, dict], header: dict, common_users: int | None = None
 ) -> dict:
     """``common_users``: the rows ranked different test users and are compared on this many."""
-    from galrec.experiments.bench import base_config
-
     cfg = base_config(spec)
     sweep_names = {R.sweep_row(k, v)[0] for k, vals in spec.sweeps for v in vals}
     payload = {

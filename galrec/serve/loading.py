@@ -1,7 +1,8 @@
 """Load a finished run folder once and score histories against the whole catalogue.
 
-A run folder's ``config.yaml`` names its model at the top level (``model: sasrec``); ``LOADERS``
-maps that name to the function that rebuilds the model from the folder. Every loader returns
+A run folder's ``config.yaml`` names its model at the top level (``model: sasrec``); GAL-Rec has
+its own loader and every name in the baselines' registry shares theirs, so a baseline added there
+is served without a change here. Every loader returns
 ``(model, config, loo)``, the config being a typed dataclass with ``data.max_len``; every model
 scores with the evaluation contract ``score(users [B], histories [B, L] left-padded) ->
 [B, n_items + 1]`` (user 0: a bare history).
@@ -12,17 +13,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 import torch
 
-from galrec.config import read_yaml
 from galrec.data.dataset import Interactions
 from galrec.data.sequences import Sequences
 from galrec.data.split import LeaveOneOut
 from galrec.errors import GalrecError
 from galrec.eval.ranking import history_mask_indices
+from galrec.serve.runfolder import read_finished_run_config
+
+if TYPE_CHECKING:
+    from galrec.serve.index import ItemIndex
+
+Retrieval = Literal["auto", "exact", "ann"]
+# bfloat16 halves GAL-Rec's language-model time on a CPU with AVX512-BF16 (results/serve/README.md)
+Precision = Literal["float32", "bfloat16"]
 
 # Histories scored per matrix product: [256, n_items + 1] float32 is ~12 MB on Beauty.
 SCORE_BATCH = 256
@@ -33,6 +41,7 @@ class Scorer(Protocol):
 
 
 Loader = Callable[[Path], tuple[Scorer, Any, LeaveOneOut]]
+GALREC = "galrec"  # the one model that is not a baseline; every other name is looked up in REGISTRY
 
 
 def _load_baseline(run_dir: Path) -> tuple[Scorer, Any, LeaveOneOut]:
@@ -60,13 +69,16 @@ def _load_galrec(run_dir: Path) -> tuple[Scorer, Any, LeaveOneOut]:
     return _PromptScorer(score), parts.cfg, parts.loo
 
 
-LOADERS: dict[str, Loader] = {
-    "pop": _load_baseline,
-    "sasrec": _load_baseline,
-    "bsarec": _load_baseline,
-    "lightgcn": _load_baseline,
-    "galrec": _load_galrec,
-}
+def loader_for(run_dir: Path, name: str) -> Loader:
+    """GAL-Rec's loader, or the baselines' one for any name in their registry (added ones too)."""
+    from galrec.baselines.registry import REGISTRY
+
+    if name == GALREC:
+        return _load_galrec
+    if name in REGISTRY:
+        return _load_baseline
+    known = ", ".join(sorted([GALREC, *REGISTRY]))
+    raise GalrecError(f"{run_dir}: model {name!r} cannot be served; known: {known}")
 
 
 @dataclass
@@ -79,6 +91,8 @@ class LoadedRun:
     loo: LeaveOneOut
     max_len: int  # most recent history items the model sees
     popularity: np.ndarray  # [n_items + 1] interaction counts in the training part, 0 at padding
+    index: ItemIndex | None = None  # approximate top-k over the item vectors; None: exact scoring
+    precision: Precision = "float32"  # "bfloat16": the model's matrix products under autocast
 
     @property
     def data(self) -> Interactions:
@@ -89,6 +103,12 @@ class LoadedRun:
         params = getattr(self.model, "parameters", None)
         first = next(iter(params()), None) if callable(params) else None
         return first.device if first is not None else torch.device("cpu")
+
+    @torch.no_grad()
+    def score(self, users: torch.Tensor, histories: torch.Tensor) -> torch.Tensor:
+        """The model's scores of users [B] and left-padded histories [B, L] -> float32 [B, n_items + 1]."""
+        with torch.autocast(self.device.type, torch.bfloat16, enabled=self.precision == "bfloat16"):
+            return self.model.score(users, histories).float()
 
     @torch.no_grad()
     def recommend(
@@ -113,8 +133,13 @@ class LoadedRun:
             chunk = Sequences.from_lists(histories[start : start + SCORE_BATCH])
             rows = np.arange(chunk.n_rows)
             hist = chunk.padded(rows, self.max_len).to(self.device)  # [B, max_len]
+            if self.index is not None:
+                q = self.model.represent(hist).float().cpu().numpy()  # type: ignore[attr-defined]  # [B, d]
+                top = self.index.search(q, k_eff, histories[start : start + SCORE_BATCH])  # [B, k_eff] each
+                items[start : start + len(rows), :k_eff], scores[start : start + len(rows), :k_eff] = top
+                continue
             user_t = torch.from_numpy(users[start : start + len(rows)]).to(self.device)
-            s = self.model.score(user_t, hist).float()  # [B, n_items + 1]
+            s = self.score(user_t, hist)  # [B, n_items + 1]
             m_rows, m_items = history_mask_indices(
                 chunk, rows
             )  # every history item, not only the last max_len
@@ -133,28 +158,37 @@ class LoadedRun:
         return order, self.popularity[order].astype(np.float32)
 
 
-def read_run_config(run_dir: Path) -> dict[str, Any]:
-    """``config.yaml`` of a run folder, checked to name a model."""
-    if not run_dir.is_dir():
-        raise GalrecError(f"run folder {run_dir} does not exist")
-    raw = read_yaml(run_dir / "config.yaml")
-    if not isinstance(raw.get("model"), str):
-        raise GalrecError(f"{run_dir / 'config.yaml'} has no top-level 'model:' naming the model")
-    return raw
+def build_index(model: Scorer, loo: LeaveOneOut, max_len: int, retrieval: Retrieval) -> ItemIndex | None:
+    """The item index ``retrieval`` asks for: "exact" none, "ann" one (or an error), "auto" one
+    for catalogues of ``ANN_MIN_ITEMS`` or more when the model's scores allow it."""
+    from galrec.serve.index import ANN_MIN_ITEMS, ItemIndex, factorises  # faiss loads only here
+
+    if retrieval == "exact" or (retrieval == "auto" and loo.data.n_items < ANN_MIN_ITEMS):
+        return None
+    # the baselines' contract: has_embeddings says item_embeddings() exists; queries come from represent()
+    usable = callable(getattr(model, "represent", None)) and getattr(model, "has_embeddings", False)
+    vectors = model.item_embeddings() if usable else None  # type: ignore[attr-defined]  # [n_items + 1, d]
+    sample = loo.train.padded(np.arange(1, min(loo.data.n_users, 8) + 1), max_len)  # [<=8, max_len]
+    if vectors is None or not factorises(model, vectors, sample):
+        if retrieval == "ann":
+            raise GalrecError(
+                f"retrieval 'ann' needs scores that are represent(history) . item vector; "
+                f"{type(model).__name__}'s are not (use 'exact')"
+            )
+        return None
+    return ItemIndex.build(vectors.float().cpu().numpy())
 
 
-def load_run(run_dir: str | Path) -> LoadedRun:
-    """Rebuild the run's model on its data, ready to recommend."""
+def load_run(run_dir: str | Path, retrieval: Retrieval = "auto", precision: Precision = "float32") -> LoadedRun:
+    """Rebuild the run's model on its data, ready to recommend (``retrieval``: see ``build_index``)."""
     run_dir = Path(run_dir)
-    raw = read_run_config(run_dir)
+    raw = read_finished_run_config(run_dir)
     name = raw["model"]
-    loader = LOADERS.get(name)
-    if loader is None:
-        raise GalrecError(f"{run_dir}: model {name!r} cannot be served; known: {', '.join(sorted(LOADERS))}")
-    model, config, loo = loader(run_dir)
+    model, config, loo = loader_for(run_dir, name)(run_dir)
     if hasattr(model, "eval"):
         model.eval()
     max_len = int(config.data.max_len)
     popularity = np.bincount(loo.train.items, minlength=loo.data.n_items + 1)
     popularity[0] = 0
-    return LoadedRun(run_dir, name, model, loo, max_len, popularity)
+    index = build_index(model, loo, max_len, retrieval)
+    return LoadedRun(run_dir, name, model, loo, max_len, popularity, index, precision)

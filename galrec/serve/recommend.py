@@ -38,11 +38,6 @@ def parse_history(run: LoadedRun, raw_ids: Sequence[object]) -> np.ndarray:
     return run.data.items.index(raw_ids)
 
 
-def parse_id_list(text: str) -> list[str]:
-    """``"12, 7,,3"`` -> ``["12", "7", "3"]`` (empty pieces are ignored)."""
-    return [piece.strip() for piece in text.split(",") if piece.strip()]
-
-
 def _titled(run: LoadedRun, items: np.ndarray, scores: np.ndarray) -> list[RecommendedItem]:
     keep = items > 0  # 0 marks "no more candidates"
     raw = run.data.items.to_raw(items[keep])

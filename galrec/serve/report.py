@@ -20,9 +20,9 @@ import yaml
 
 from galrec.errors import GalrecError
 from galrec.eval.results import HEADLINE_KEYS, read_ranks
-from galrec.serve.loading import read_run_config
 from galrec.serve.report_html import cell, page, render_json, table
 from galrec.serve.report_plots import hit_rate_curves, training_curves
+from galrec.serve.runfolder import read_run_config
 
 # The first of these a log has is the curves' x axis; none of them is plotted as a curve.
 X_COLUMNS = ("step", "global_step", "epoch")

@@ -11,7 +11,8 @@ import pytest
 from galrec.cli import main
 from galrec.errors import GalrecError
 from galrec.experiments import bench as bench_module
-from galrec.experiments.bench import BenchSpec, make_plans, run_bench
+from galrec.experiments.bench import make_plans, run_bench
+from galrec.experiments.spec import BenchSpec
 from galrec.experiments.rows import select_rows
 
 

@@ -1,4 +1,4 @@
-"""A tiny dataset and two real baseline runs on it (a 1-epoch SASRec and pop), built once."""
+"""A tiny dataset and real runs on it (1-epoch SASRec and LightGCN, pop, a tiny GAL-Rec), built once."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+import galrec
 
 from galrec.cli import main
 from galrec.serve.loading import LoadedRun, load_run
@@ -62,6 +64,36 @@ def sasrec_run(tiny_dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 @pytest.fixture(scope="session")
 def pop_run(tiny_dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _train("pop", tiny_dataset, tmp_path_factory.mktemp("runs") / "pop")
+
+
+@pytest.fixture(scope="session")
+def galrec_run(tiny_dataset: Path, sasrec_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A GAL-Rec run (tiny random backbone, one short epoch) on the tiny dataset."""
+    folder = tmp_path_factory.mktemp("galrec")
+    cfg = {
+        "data": {"dataset": str(tiny_dataset), "max_len": MAX_LEN},
+        "eval": {"batch_size": 16},
+        "backbone": {"name": "tiny-random"},
+        "prompt": {"history_items": 4, "n_hop2_users": 2, "n_hop1_users": 2, "n_hop2_items": 2},
+        "loss": {"proj_dim": 8},
+        "queue": {"size": 16},
+        "external": {"mapping_hidden": 8, "run_dir": str(sasrec_run)},
+        "train": {
+            "batch_size": 4,
+            "samples_per_epoch": 8,
+            "max_epochs": 1,
+            "valid_users": 8,
+            "warmup_steps": 1,
+        },
+    }
+    galrec.train(cfg, out=folder / "run")  # the Python API; `galrec train` is tested in tests/training
+    return folder / "run"
+
+
+@pytest.fixture(scope="session")
+def lightgcn_run(tiny_dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("runs") / "lightgcn"
+    return _train("lightgcn", tiny_dataset, out, "optim.max_epochs=1", "lightgcn.dim=8")
 
 
 @pytest.fixture(scope="session")

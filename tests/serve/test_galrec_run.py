@@ -5,38 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-import yaml
-
-from galrec.cli import main
 from galrec.serve.loading import load_run
 
 from .conftest import MAX_LEN
-
-
-@pytest.fixture(scope="module")
-def galrec_run(tiny_dataset: Path, sasrec_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("galrec")
-    cfg = {
-        "data": {"dataset": str(tiny_dataset), "max_len": MAX_LEN},
-        "eval": {"batch_size": 16},
-        "backbone": {"name": "tiny-random"},
-        "prompt": {"history_items": 4, "n_hop2_users": 2, "n_hop1_users": 2, "n_hop2_items": 2},
-        "loss": {"proj_dim": 8},
-        "queue": {"size": 16},
-        "external": {"mapping_hidden": 8, "run_dir": str(sasrec_run)},
-        "train": {
-            "batch_size": 4,
-            "samples_per_epoch": 8,
-            "max_epochs": 1,
-            "valid_users": 8,
-            "warmup_steps": 1,
-        },
-    }
-    (folder / "config.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
-    status = main(["train", "--config", str(folder / "config.yaml"), "--out", str(folder / "run"), "--quiet"])
-    assert status == 0
-    return folder / "run"
 
 
 def test_galrec_run_recommends(cli, galrec_run: Path) -> None:
