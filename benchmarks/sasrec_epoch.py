@@ -109,7 +109,8 @@ def main() -> int:
     print("| variant | epoch | s/epoch | minor faults/s | kernel share of CPU |")
     print("|---|---|---|---|---|")
     for variant in args.variants.split(","):
-        env = {**os.environ, "GALREC_ALLOCATOR": "default", **VARIANTS[variant][0]}
+        extra, _, _, tune = VARIANTS[variant]
+        env = {**os.environ, **extra, "GALREC_ALLOCATOR": "" if tune else "default"}
         cmd = [sys.executable, __file__, "--child", variant, "--dataset", args.dataset,
                "--epochs", str(args.epochs), "--threads", str(args.threads)]
         done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
