@@ -30,8 +30,12 @@ import os
 import subprocess
 import sys
 
-# glibc's heap kept between steps, as environment variables read when the C library starts
-HEAP = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(1 << 30), "MALLOC_TOP_PAD_": str(1 << 30)}
+from galrec import runtime  # no torch: the children import it themselves
+
+# galrec.runtime's glibc heap settings, as environment variables read when the C library starts
+HEAP = {f"MALLOC_{name}_": str(runtime.SETTINGS[param]) for name, param in
+        (("MMAP_THRESHOLD", runtime.M_MMAP_THRESHOLD), ("TRIM_THRESHOLD", runtime.M_TRIM_THRESHOLD),
+         ("TOP_PAD", runtime.M_TOP_PAD))}
 # name -> (environment, loss form, config, galrec.runtime.tune_allocator()); config "default" is
 # SASRecRunConfig() (batch 128 windows, float32 products), "tuned" the dataset's
 # configs/baselines/sasrec-<dataset>.yaml (Beauty: batch 512, the paper code's block, bfloat16)
@@ -49,9 +53,7 @@ VARIANTS = {
 def child(variant: str, dataset: str, epochs: int, threads: int) -> dict:
     _, loss_form, config, tune = VARIANTS[variant]
     if tune:
-        from galrec.runtime import tune_allocator
-
-        tune_allocator()
+        runtime.tune_allocator()
     import resource
     import time
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+import torch
+
 MIN_LR_FRACTION = 0.1  # the cosine ends at a tenth of the peak (nanoGPT's choice), not at zero
 
 
@@ -17,3 +19,10 @@ def warmup_cosine(step: int, warmup: int, total: int) -> float:
         return (step + 1) / warmup
     progress = min(1.0, (step - warmup) / max(1, total - warmup))
     return MIN_LR_FRACTION + (1 - MIN_LR_FRACTION) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def make_scheduler(
+    optimizer: torch.optim.Optimizer, warmup: int, total: int
+) -> torch.optim.lr_scheduler.LambdaLR:
+    """``warmup_cosine`` as a scheduler stepped once per optimizer step."""
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: warmup_cosine(step, warmup, total))

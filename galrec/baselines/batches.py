@@ -17,7 +17,6 @@ from galrec.data.sequences import Sequences
 from galrec.graph.bipartite import BipartiteGraph
 
 
-
 def _windows(seqs: Sequences, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int) -> np.ndarray:
     """Left-padded ``seqs.row(r)[s:e]`` for every (r, s, e), with e - s <= width. [E, width]"""
     lengths = ends - starts

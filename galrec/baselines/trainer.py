@@ -13,13 +13,13 @@ from tqdm.auto import tqdm
 
 from galrec.baselines.base import BaselineModel
 from galrec.baselines.configs import BaselineConfig
-from galrec.config import OptimConfig
 from galrec.baselines.registry import Batcher
+from galrec.config import OptimConfig
 from galrec.data.split import LeaveOneOut, SplitName
 from galrec.eval.evaluate import SplitResult, evaluate, evaluated_users
 from galrec.eval.metrics import metrics_from_ranks
 from galrec.eval.early_stopping import EarlyStopping
-from galrec.schedules import warmup_cosine
+from galrec.schedules import make_scheduler
 
 
 @dataclass
@@ -75,14 +75,13 @@ def run_epoch(
     return total / max(seen, 1)
 
 
-def make_scheduler(optimizer: torch.optim.Optimizer, opt: OptimConfig,
-                   batcher: Batcher) -> torch.optim.lr_scheduler.LambdaLR | None:
-    """``optim.schedule`` per optimizer step; an epoch's steps are counted once, from a seeded pass."""
+def epoch_scheduler(optimizer: torch.optim.Optimizer, opt: OptimConfig,
+                    batcher: Batcher) -> torch.optim.lr_scheduler.LambdaLR | None:
+    """``optim.schedule`` in optimizer steps; an epoch's steps are counted once, from a seeded pass."""
     if opt.schedule == "constant":
         return None
     steps = sum(1 for _ in batcher.epoch(np.random.default_rng(0)))  # per epoch (batching varies little)
-    warmup, total = round(opt.warmup_epochs * steps), opt.max_epochs * steps
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: warmup_cosine(s, warmup, total))
+    return make_scheduler(optimizer, round(opt.warmup_epochs * steps), opt.max_epochs * steps)
 
 
 def train(
@@ -101,7 +100,7 @@ def train(
     opt = cfg.optim
     rng = np.random.default_rng(cfg.seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=opt.lr, weight_decay=opt.weight_decay)
-    scheduler = make_scheduler(optimizer, opt, batcher)
+    scheduler = epoch_scheduler(optimizer, opt, batcher)
     stopper = EarlyStopping(opt.patience)
     log, best_state = TrainLog(), None
     start = time.perf_counter()

@@ -38,7 +38,8 @@ from galrec.eval.early_stopping import EarlyStopping
 from galrec.training.evaluation import evaluate_split, validation_users
 from galrec.training.examples import PrefixExamples
 from galrec.training.rng import capture_rng, restore_rng, step_rng
-from galrec.training.schedule import make_optimizer, make_scheduler
+from galrec.schedules import make_scheduler
+from galrec.training.schedule import make_optimizer
 
 
 @dataclasses.dataclass

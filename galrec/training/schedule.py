@@ -1,4 +1,4 @@
-"""AdamW with two learning rates, and the linear-warmup + cosine schedule of ``galrec.schedules``.
+"""AdamW with two learning rates (the schedule is ``galrec.schedules``).
 
 The language model fine-tunes at ``train.lr``; the freshly initialised mapping layers and heads
 learn at ``train.head_lr``. Weight decay (λ4 of METHOD.md) applies to matrices only, as in
@@ -11,7 +11,6 @@ import torch
 from torch import nn
 
 from galrec.config import TrainConfig
-from galrec.schedules import warmup_cosine
 
 
 def make_optimizer(
@@ -27,8 +26,3 @@ def make_optimizer(
         ]
     return torch.optim.AdamW([g for g in groups if g["params"]])
 
-
-def make_scheduler(
-    optimizer: torch.optim.Optimizer, warmup: int, total: int
-) -> torch.optim.lr_scheduler.LambdaLR:
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: warmup_cosine(step, warmup, total))

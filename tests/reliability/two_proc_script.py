@@ -38,7 +38,8 @@ from galrec.training.build import Parts
 from galrec.training.loop import Trainer
 from galrec.training.rng import step_rng
 from galrec.training.run import make_accelerator
-from galrec.training.schedule import make_optimizer, make_scheduler
+from galrec.schedules import make_scheduler
+from galrec.training.schedule import make_optimizer
 
 STEPS = 3
 TRAIN = {"batch_size": 4, "warmup_steps": 0, "lr": 1e-3, "head_lr": 1e-2, "max_epochs": 1}
