@@ -256,6 +256,13 @@ class PromptConfig:
     item_template: str = "Item <item> was bought by <hop1>. Bought together with: <hop2>."
     list_separator: str = ","  # between listed neighbours; one token in BPE vocabularies
     anonymous_user: str = "a user"  # the prompt's own user when ids are off
+    # train.mode=sequence: the text before a user's items, then one token per item (METHOD.md,
+    # "All-position training"). What each item token also carries of the graph:
+    # none: only the item; sum: plus the mean mapped vector of ``n_hop1_users`` sampled other
+    # users of the item (the GNN's aggregation step: the user's 2-hop neighbours through it);
+    # token: that mean as a token of its own after the item (two tokens per item).
+    sequence_prefix: str = "A user bought, in order:"
+    sequence_neighbours: Literal["none", "sum", "token"] = "none"
 
     def __post_init__(self) -> None:
         for key in ("history_items", "n_hop2_users", "n_hop1_users", "n_hop2_items", "title_tokens"):
@@ -333,6 +340,18 @@ class TrainConfig:
     max_minutes: float = 0.0  # wall-clock cap (0: none)
     checkpoint_every: int = 200  # optimizer steps between checkpoints
     max_grad_norm: float = 1.0  # gradient clipping (0: none); LM fine-tuning spikes without it
+    # prefix: one prompt per (user, prefix) example, one target each (the paper's literal form);
+    # sequence: one causal pass over a user's training sequence supervises the next item at every
+    # position, as SASRec does (METHOD.md, "All-position training"); samples are users then.
+    mode: Literal["prefix", "sequence"] = "prefix"
+    # sequence mode: users sorted by length within chunks of this many batches, a batch holding
+    # about batch_size x mean length targets (galrec.data.grouping); 0: random batches of batch_size
+    length_grouping: int = 50
+    # bf16: the forward passes under bfloat16 autocast, weights and the head's softmax in float32
+    # (galrec/training/precision.py); about 2x the targets per second on AVX-512 BF16 CPUs
+    mixed_precision: Literal["no", "bf16"] = "no"
+    # the catalogue head's three matrix products (galrec.baselines.catalogue_ce), sequence mode
+    head_dtype: Literal["float32", "bfloat16"] = "float32"
 
     def __post_init__(self) -> None:
         for key in ("lr", "head_lr"):
@@ -340,7 +359,7 @@ class TrainConfig:
         for key in ("batch_size", "grad_accum", "max_epochs", "patience", "checkpoint_every"):
             _check(getattr(self, key) > 0, f"train.{key}", f"must be > 0, got {getattr(self, key)}")
         for key in ("weight_decay", "warmup_steps", "samples_per_epoch", "valid_users", "max_minutes",
-                    "max_grad_norm"):
+                    "max_grad_norm", "length_grouping"):
             _check(getattr(self, key) >= 0, f"train.{key}", f"must be >= 0, got {getattr(self, key)}")
 
 
@@ -358,3 +377,9 @@ class GalRecConfig:
 
     def __post_init__(self) -> None:
         _check(self.seed >= 0, "seed", f"must be >= 0 (numpy seeds are non-negative), got {self.seed}")
+        _check(
+            self.train.mode == "prefix" or not self.external.residual,
+            "external.residual",
+            "is not available with train.mode=sequence: SASRec's scores on its own training targets "
+            "would leak into the training positions; fuse after training instead (galrec.training.fusion)",
+        )

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from galrec.baselines.base import Batch
+from galrec.data.grouping import length_batches
 from galrec.data.sequences import Sequences
 from galrec.graph.bipartite import BipartiteGraph
 
@@ -76,28 +77,12 @@ class SequenceBatches:
     def epoch(self, rng: np.random.Generator) -> Iterator[tuple[Batch, int]]:
         """Shuffled batches of windows, each cut to its longest window.
 
-        With ``length_grouping = 0`` a batch is ``batch_size`` random windows. Otherwise, since most
-        windows are far shorter than ``max_len`` and a random batch is as wide as its longest
-        member, windows are shuffled, sorted by length within chunks of ``length_grouping``
-        batches, and cut into batches of about ``batch_size x mean length`` items (short windows
-        come in bigger batches): each batch holds about as many targets as a random batch of
-        ``batch_size`` windows, but windows of one length train together. The batch order is
-        shuffled either way.
+        With ``length_grouping = 0`` a batch is ``batch_size`` random windows; otherwise windows
+        of about one length train together (``galrec.data.grouping``). The batch order is shuffled
+        either way.
         """
         order = rng.permutation(self.n_samples)
-        if not self.length_grouping:
-            batches = np.split(order, range(self.batch_size, self.n_samples, self.batch_size))
-            yield from self._batches(batches, rng)
-            return
-        budget = self.batch_size * float(self.lengths.mean())  # items per batch
-        batches = []
-        span = self.batch_size * self.length_grouping
-        for c in range(0, len(order), span):
-            chunk = order[c : c + span]
-            chunk = chunk[np.argsort(self.lengths[chunk], kind="stable")]
-            cut = np.floor(np.cumsum(self.lengths[chunk]) / budget).astype(np.int64)  # batch of each window
-            batches += np.split(chunk, np.flatnonzero(np.diff(cut)) + 1)
-        yield from self._batches(batches, rng)
+        yield from self._batches(length_batches(order, self.lengths, self.batch_size, self.length_grouping), rng)
 
     def _batches(self, batches: list[np.ndarray], rng: np.random.Generator) -> Iterator[tuple[Batch, int]]:
         for b in rng.permutation(len(batches)):

@@ -62,7 +62,7 @@ def _print(result: dict, run: Path) -> None:
     if "timing" in result:
         t = result["timing"]
         print(
-            f"wall {t['wall_seconds']}s, {t['samples_per_s']} samples/s, "
+            f"wall {t['wall_seconds']}s, {t['samples_per_s']} samples/s, {t.get('targets_per_s')} targets/s, "
             f"{t['tokens_per_user_prompt']} tokens per user prompt, {t['epochs']} epochs ({t['stopped']}), "
             f"peak {t['peak_rss_mb']} MB; run folder {run}"
         )

@@ -41,10 +41,13 @@ class Backbone(nn.Module):
     def embed_tokens(self, input_ids: torch.Tensor) -> torch.Tensor:
         return self.model.get_input_embeddings()(input_ids)  # [B, T, H]
 
-    def forward(self, inputs_embeds: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    def hidden_states(self, inputs_embeds: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """The last layer's hidden state at every position. [B, T, H]"""
         extra = {"use_cache": False} if self.is_causal else {}  # no KV cache: one pass per prompt
-        out = self.model(inputs_embeds=inputs_embeds, attention_mask=attention_mask, **extra)
-        hidden = out.last_hidden_state  # [B, T, H]
+        return self.model(inputs_embeds=inputs_embeds, attention_mask=attention_mask, **extra).last_hidden_state
+
+    def forward(self, inputs_embeds: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        hidden = self.hidden_states(inputs_embeds, attention_mask)  # [B, T, H]
         pool = last_token_pool if self.is_causal else mean_pool
         return pool(hidden, attention_mask)  # [B, H]
 

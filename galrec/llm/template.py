@@ -36,7 +36,7 @@ def is_placeholder(part: str) -> bool:
     return _TAG.fullmatch(part) is not None
 
 
-def _encode(tokenizer: PreTrainedTokenizerBase, text: str) -> np.ndarray:
+def encode_text(tokenizer: PreTrainedTokenizerBase, text: str) -> np.ndarray:
     return np.asarray(tokenizer(text, add_special_tokens=False)["input_ids"], dtype=np.int64)
 
 
@@ -51,7 +51,7 @@ def tokenise_template(tokenizer: PreTrainedTokenizerBase, parts: list[str]) -> l
             out.append(part)
             continue
         before_tag = i + 1 < len(parts) and is_placeholder(parts[i + 1])
-        out.append(_encode(tokenizer, part.rstrip() if before_tag else part))
+        out.append(encode_text(tokenizer, part.rstrip() if before_tag else part))
     return out
 
 
@@ -69,15 +69,15 @@ class TokenPieces:
     def build(cls, tokenizer: PreTrainedTokenizerBase, separator: str, anonymous_user: str) -> TokenPieces:
         pad = tokenizer.pad_token_id
         pad = pad if pad is not None else tokenizer.eos_token_id
-        probe = _encode(tokenizer, "a").tolist()
+        probe = encode_text(tokenizer, "a").tolist()
         full = list(tokenizer("a", add_special_tokens=True)["input_ids"])
         at = next(i for i in range(len(full)) if full[i : i + len(probe)] == probe)
         return cls(
             pad_id=int(pad if pad is not None else 0),
             prefix=np.asarray(full[:at], dtype=np.int64),
             suffix=np.asarray(full[at + len(probe) :], dtype=np.int64),
-            separator=_encode(tokenizer, separator),
-            anonymous_user=_encode(tokenizer, " " + anonymous_user),
+            separator=encode_text(tokenizer, separator),
+            anonymous_user=encode_text(tokenizer, " " + anonymous_user),
         )
 
 

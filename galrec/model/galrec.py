@@ -18,7 +18,6 @@ external IDs + language model + catalogue head, and item prompts are never encod
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TypeVar
 
 import torch
@@ -28,25 +27,18 @@ from galrec.config import GalRecConfig
 from galrec.llm.backbone import Backbone
 from galrec.llm.prompts import PromptBatch
 from galrec.llm.splice import splice
-from galrec.model.batch import GalRecBatch
+from galrec.llm.sequence import SequenceInputs
+from galrec.model.batch import GalRecBatch, GalRecOutput, SequenceBatch
 from galrec.model.external import ExternalEmbeddings
 from galrec.model.heads import CatalogueHead, ProjectionHead
 from galrec.model.losses import catalogue_cross_entropy, info_nce
 from galrec.model.mapping import MappingMLP
 from galrec.model.queue import NodeQueue, RepresentationBank
+from galrec.model.sequence import encode_sequence, last_state, sequence_forward
 from galrec.model.slots import slot_mask, slot_vectors
 
 T = TypeVar("T")
 MEMORY_PREFIXES = ("user_queue.", "item_queue.", "bank.")  # buffers a checkpoint must carry
-
-
-@dataclass
-class GalRecOutput:
-    loss: torch.Tensor  # scalar, the weighted total
-    terms: dict[str, torch.Tensor]  # detached l0 .. l3 (only the terms that are on)
-    # Rows for ``remember`` (gather them across processes first): users, user_vectors [B, H],
-    # user_keys [B, P], items, item_keys [B, P]; keys only when a contrastive term is on.
-    memory: dict[str, torch.Tensor]
 
 
 def token_embedding_std(backbone: Backbone, n_tokens: int = 4096) -> float:
@@ -80,6 +72,8 @@ class GalRec(nn.Module):
         self.bank = RepresentationBank(n_users + 1, H)
         self.lambdas = {"l1": cfg.loss.l1, "l2": cfg.loss.l2, "l3": cfg.loss.l3}
         self.tau = cfg.loss.tau
+        self.separate_audience = cfg.prompt.sequence_neighbours == "token"  # sequence mode's layout
+        self.head_dtype = torch.bfloat16 if cfg.train.head_dtype == "bfloat16" else torch.float32
 
     # --- mapped external embeddings -------------------------------------------------------------
     def user_vectors(self, users: torch.Tensor) -> torch.Tensor:
@@ -118,6 +112,13 @@ class GalRec(nn.Module):
         items = self.catalogue() if items is None and self.head.tied else items
         return self.logits(self.encode(prompts, histories), histories, items)
 
+    def score_sequences(self, inputs: SequenceInputs, items: torch.Tensor | None = None) -> torch.Tensor:
+        """Sequence mode: scores of every item after each row's last item [B, n_items + 1]."""
+        items = self.catalogue() if items is None and self.head.tied else items
+        states = encode_sequence(self, inputs, self.separate_audience)  # [B, L, H]
+        with torch.autocast(states.device.type, enabled=False):  # float32 scores: no bfloat16 ties
+            return self.head(last_state(states, inputs), None if items is None else items.float())
+
     def logits(self, h: torch.Tensor, histories: torch.Tensor, items: torch.Tensor | None) -> torch.Tensor:
         """Pooled user vectors h [B, H] -> catalogue scores [B, n_items + 1], with the external
         recommender's scores of ``histories`` [B, L] added when ``external.residual`` is on."""
@@ -134,7 +135,9 @@ class GalRec(nn.Module):
         return (z * w).sum(1) / w.sum(1).clamp(min=1.0), counts.any(1)
 
     # --- training -------------------------------------------------------------------------------
-    def forward(self, batch: GalRecBatch) -> GalRecOutput:
+    def forward(self, batch: GalRecBatch | SequenceBatch) -> GalRecOutput:
+        if isinstance(batch, SequenceBatch):
+            return sequence_forward(self, batch, self.separate_audience, self.head_dtype)
         lam = self.lambdas
         h_u = self.encode(batch.user_prompts, batch.histories)  # [B, H]
         scores = self.logits(h_u, batch.histories, self.catalogue())  # [B, n_items + 1]
@@ -166,6 +169,43 @@ class GalRec(nn.Module):
             )
         loss = terms["l0"] + sum(lam[k] * terms[k] for k in terms if k != "l0")
         return GalRecOutput(loss, {k: v.detach() for k, v in terms.items()}, memory)
+
+    def graph_terms(
+        self,
+        h_u: torch.Tensor,
+        users: torch.Tensor,
+        items: torch.Tensor,
+        hop2_users: torch.Tensor | None,
+        hop1_users: torch.Tensor | None,
+    ) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+        """Sequence mode's L1-L3 on user states h_u [B, H] and their next items [B], with the
+        item side read from the bank: E1_i, the mean over i's audience, stands for E0_i in L2
+        (an item prompt per position would cost a second forward pass). Returns (terms, memory).
+        """
+        lam = self.lambdas
+        terms: dict[str, torch.Tensor] = {}
+        memory = {"users": users, "user_vectors": h_u.detach()}
+        if not (lam["l1"] or lam["l2"] or lam["l3"]):
+            return terms, memory
+        z_u = self.proj(h_u)  # E0_u [B, P]
+        memory["user_keys"] = z_u.detach()
+        user_blocked = self.user_queue.blocked(users)  # [B, K]
+        if lam["l1"] or lam["l3"]:
+            e2_u, has_e2 = self.bank_mean(_required(hop2_users, "hop2_users"))  # [B, P], [B]
+        if lam["l2"] or lam["l3"]:
+            e1_i, has_e1 = self.bank_mean(_required(hop1_users, "hop1_users"))  # [B, P], [B]
+        if lam["l1"]:
+            terms["l1"] = info_nce(z_u, e2_u, self.tau, has_e2, users, self.user_queue.keys, user_blocked)
+        if lam["l2"]:
+            item_blocked = self.item_queue.blocked(items)  # [B, K]
+            terms["l2"] = info_nce(z_u, e1_i, self.tau, has_e1, items, self.item_queue.keys, item_blocked)
+            real = has_e1 & (items > 0)
+            memory.update(items=torch.where(real, items, 0), item_keys=e1_i.detach())
+        if lam["l3"]:
+            terms["l3"] = info_nce(
+                e2_u, e1_i, self.tau, has_e2 & has_e1, items, self.user_queue.keys, user_blocked
+            )
+        return terms, memory
 
     @torch.no_grad()
     def remember(

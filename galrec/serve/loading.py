@@ -65,7 +65,7 @@ def _load_galrec(run_dir: Path) -> tuple[Scorer, Any, LeaveOneOut]:
     # The test-time graph (training + validation edges) is the most the model was evaluated
     # with; prompts built on it sample neighbours through the history, so user 0 works too.
     # Neighbours are drawn afresh on every call, so repeated requests may differ slightly.
-    score = make_score_fn(parts.model, parts.builder_for("test"), parts.cfg.seed, "test")
+    score = make_score_fn(parts, parts.model, "test")
     return _PromptScorer(score), parts.cfg, parts.loo
 
 

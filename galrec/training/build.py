@@ -11,6 +11,7 @@ from galrec.data.split import LeaveOneOut, SplitName
 from galrec.graph.bipartite import BipartiteGraph
 from galrec.llm.backbone import load_backbone
 from galrec.llm.prompts import PromptBuilder
+from galrec.llm.sequence import SequenceBuilder
 from galrec.model.external import load_external
 from galrec.model.galrec import GalRec
 
@@ -23,12 +24,20 @@ class Parts:
     builder: PromptBuilder  # prompts over ``graph``
     model: GalRec
 
+    def graph_for(self, split: SplitName) -> BipartiteGraph:
+        """The graph inputs of ``split`` may see: test inputs the validation edges, never test ones."""
+        return self.graph if split == "valid" else BipartiteGraph.from_split(self.loo, split)
+
     def builder_for(self, split: SplitName) -> PromptBuilder:
-        """Prompts for evaluating ``split``: test inputs may use the validation edges, never test ones."""
+        """Prompts for evaluating ``split``."""
         if split == "valid":
             return self.builder
-        graph = BipartiteGraph.from_split(self.loo, split)
-        return PromptBuilder(self.cfg.prompt, self.model.backbone.tokenizer, self.loo.data, graph)
+        return PromptBuilder(self.cfg.prompt, self.model.backbone.tokenizer, self.loo.data, self.graph_for(split))
+
+    def sequence_builder_for(self, split: SplitName | None) -> SequenceBuilder:
+        """Sequence-mode inputs for training (``None``, the training graph) or evaluating ``split``."""
+        graph = self.graph if split is None else self.graph_for(split)
+        return SequenceBuilder(self.cfg.prompt, self.model.backbone.tokenizer, graph)
 
 
 def build_parts(cfg: GalRecConfig, external_dir: Path, loo: LeaveOneOut | None = None) -> Parts:

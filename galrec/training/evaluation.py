@@ -15,17 +15,28 @@ import torch
 from galrec.data.split import SplitName
 from galrec.eval.evaluate import SplitResult, evaluate, seeded_subset
 from galrec.eval.ranking import ScoreFn
-from galrec.llm.prompts import PromptBuilder
 from galrec.model.galrec import GalRec
 from galrec.training.build import Parts
+from galrec.training.precision import autocast
 
 SPLIT_STREAM = {"valid": 1, "test": 2}  # separate random streams for the two splits
 
 
-def make_score_fn(model: GalRec, builder: PromptBuilder, seed: int, split: SplitName) -> ScoreFn:
-    rng = np.random.default_rng([seed, SPLIT_STREAM[split]])
+def make_score_fn(parts: Parts, model: GalRec, split: SplitName) -> ScoreFn:
+    """Scores of users' histories on ``split``'s graph, through prompts or (sequence mode) sequences."""
+    rng = np.random.default_rng([parts.cfg.seed, SPLIT_STREAM[split]])
     with torch.no_grad():
         items = model.catalogue()  # [n_items + 1, H] or None
+    if parts.cfg.train.mode == "sequence":
+        sequences = parts.sequence_builder_for(split)
+
+        def score_sequences(users: torch.Tensor, histories: torch.Tensor) -> torch.Tensor:
+            inputs = sequences(users.cpu().numpy(), histories.cpu(), rng)
+            with autocast(parts.cfg.train.mixed_precision, histories.device):
+                return model.score_sequences(inputs.to(histories.device), items)  # [B, n_items + 1]
+
+        return score_sequences
+    builder = parts.builder_for(split)
 
     def score(users: torch.Tensor, histories: torch.Tensor) -> torch.Tensor:
         prompts = builder.user_prompts(users.cpu().numpy(), histories.cpu(), rng)
@@ -50,7 +61,7 @@ def evaluate_split(
     was_training = model.training
     model.eval()
     try:
-        score = make_score_fn(model, parts.builder_for(split), cfg.seed, split)
+        score = make_score_fn(parts, model, split)
         return evaluate(
             score,
             parts.loo,

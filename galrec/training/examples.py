@@ -27,7 +27,7 @@ class PrefixExamples:
         else:
             self.users = np.flatnonzero(n >= 2)  # [E]
             self.ends = n[self.users] - 1  # [E]
-        self.train = train
+        self.train, self.kind = train, kind
 
     def __len__(self) -> int:
         return len(self.users)
@@ -38,15 +38,26 @@ class PrefixExamples:
 
     def histories(self, idx: np.ndarray, max_len: int) -> torch.Tensor:
         """The ``max_len`` most recent history items of examples ``idx``, left-padded. [B, max_len]"""
+        return torch.from_numpy(self._window(idx, max_len, shift=0))
+
+    def next_items(self, idx: np.ndarray, max_len: int) -> torch.Tensor:
+        """The item that followed each entry of ``histories(idx, max_len)``, in the same layout
+        (the last column is each example's target; padding stays 0). [B, max_len]
+
+        Sequence mode trains on all of them: column c is the target of history column c.
+        """
+        return torch.from_numpy(self._window(idx, max_len, shift=1))
+
+    def _window(self, idx: np.ndarray, max_len: int, shift: int) -> np.ndarray:
         starts = self.train.indptr[self.users[idx]]  # [B]
         ends = starts + self.ends[idx]  # [B] one past the last history item
         lengths = np.minimum(self.ends[idx], max_len)  # [B]
         col = np.arange(max_len)[None, :]  # [1, max_len]
         valid = col >= (max_len - lengths)[:, None]  # [B, max_len]
-        src = ends[:, None] - max_len + col  # [B, max_len] source index of each column
+        src = ends[:, None] - max_len + col + shift  # [B, max_len] source index of each column
         out = np.zeros((len(idx), max_len), dtype=np.int64)
         out[valid] = self.train.items[src[valid]]
-        return torch.from_numpy(out)
+        return out
 
     def epoch_share(self, seed: int, epoch: int, cap: int, rank: int = 0, world: int = 1) -> np.ndarray:
         """This process's examples for ``epoch``, in order: a seeded permutation cut to ``cap``

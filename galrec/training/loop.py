@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import time
 from collections import defaultdict
 from contextlib import nullcontext
@@ -27,16 +26,18 @@ from accelerate.utils import broadcast_object_list
 from torch.utils.tensorboard import SummaryWriter
 from tqdm.auto import tqdm
 
+from galrec.data.grouping import length_batches
 from galrec.errors import GalrecError
 from galrec.eval.evaluate import SplitResult
-from galrec.model.batch import GalRecBatch
+from galrec.model.batch import GalRecBatch, SequenceBatch
 from galrec.training import rundir
-from galrec.training.batches import Collator
+from galrec.training.batches import Collator, SequenceCollator
 from galrec.training.build import Parts
 from galrec.training.checkpoint import load_checkpoint, save_atomic
 from galrec.eval.early_stopping import EarlyStopping
 from galrec.training.evaluation import evaluate_split, validation_users
 from galrec.training.examples import PrefixExamples
+from galrec.training.precision import autocast
 from galrec.training.rng import capture_rng, restore_rng, step_rng
 from galrec.schedules import make_scheduler
 from galrec.training.schedule import make_optimizer
@@ -50,6 +51,7 @@ class Position:
     step_in_epoch: int = 0  # optimizer steps done in it
     global_step: int = 0
     samples: int = 0  # training examples seen, all processes together
+    targets: int = 0  # next-item targets supervised (this process): one per prefix, all positions per sequence
     train_seconds: float = 0.0  # optimisation only
     valid_seconds: float = 0.0
     user_tokens: int = 0  # real tokens of the user prompts trained on (this process)
@@ -66,12 +68,17 @@ class Trainer:
         self.parts, self.cfg, self.run, self.acc = parts, cfg, run, accelerator
         self.main = accelerator.is_main_process
         self.progress = progress and self.main
-        self.examples = PrefixExamples(parts.loo.train, cfg.data.train_examples)
+        sequence = cfg.train.mode == "sequence"  # one window per user, a target at every position
+        self.examples = PrefixExamples(parts.loo.train, "last" if sequence else cfg.data.train_examples)
         if len(self.examples) == 0:
             raise GalrecError(
                 f"dataset {cfg.data.dataset!r} has no training examples (no training part of 2+ items)"
             )
-        self.collate = Collator(self.examples, parts.builder, parts.graph, cfg)
+        self.collate: Collator | SequenceCollator = (
+            SequenceCollator(self.examples, parts.sequence_builder_for(None), parts.graph, cfg)
+            if sequence
+            else Collator(self.examples, parts.builder, parts.graph, cfg)
+        )
         self.valid_users = validation_users(parts.loo.data.n_users, cfg.train.valid_users, cfg.seed)
         optimizer = make_optimizer(*parts.model.parameter_groups(), cfg.train)
         total = self.steps_per_epoch() * cfg.train.max_epochs
@@ -86,17 +93,29 @@ class Trainer:
     def epoch_steps(self, epoch: int) -> list[list[np.ndarray]]:
         """This process's steps of ``epoch``: lists of micro-batches of example indices."""
         t = self.cfg.train
-        share = self.examples.epoch_share(
-            self.cfg.seed, epoch, t.samples_per_epoch, self.acc.process_index, self.acc.num_processes
-        )
-        micro = [share[i : i + t.batch_size] for i in range(0, len(share), t.batch_size)]
+        if t.mode == "sequence":
+            micro = self.sequence_batches(epoch)
+        else:
+            share = self.examples.epoch_share(
+                self.cfg.seed, epoch, t.samples_per_epoch, self.acc.process_index, self.acc.num_processes
+            )
+            micro = [share[i : i + t.batch_size] for i in range(0, len(share), t.batch_size)]
         return [micro[i : i + t.grad_accum] for i in range(0, len(micro), t.grad_accum)]
 
-    def steps_per_epoch(self) -> int:
+    def sequence_batches(self, epoch: int) -> list[np.ndarray]:
+        """Sequence mode: the epoch's users in batches of about one length (``galrec.data.grouping``),
+        shuffled, then dealt round-robin (padded by repetition) so every process gets as many."""
         t = self.cfg.train
-        n = min(len(self.examples), t.samples_per_epoch or len(self.examples))
-        per_process = math.ceil(n / self.acc.num_processes)
-        return math.ceil(math.ceil(per_process / t.batch_size) / t.grad_accum)
+        order = self.examples.epoch_share(self.cfg.seed, epoch, t.samples_per_epoch)  # every process alike
+        lengths = np.minimum(self.examples.ends, self.cfg.data.max_len)  # [E] inputs per user
+        batches = length_batches(order, lengths, t.batch_size, t.length_grouping)
+        batches = [batches[b] for b in np.random.default_rng([self.cfg.seed, epoch, 1]).permutation(len(batches))]
+        world = self.acc.num_processes
+        batches += batches[: -len(batches) % world]
+        return batches[self.acc.process_index :: world]
+
+    def steps_per_epoch(self) -> int:
+        return len(self.epoch_steps(0))
 
     # --- one optimizer step ---------------------------------------------------------------------
     def train_step(self, micro_batches: list[np.ndarray], epoch: int, step: int) -> dict[str, float]:
@@ -107,7 +126,8 @@ class Trainer:
             batch = self.collate(idx, step_rng(self.cfg.seed, epoch, step, m, self.acc.process_index))
             batch = batch.to(self.acc.device)
             with nullcontext() if m == n - 1 else self.acc.no_sync(self.model):
-                out = self.model(batch)
+                with autocast(self.cfg.train.mixed_precision, self.acc.device):
+                    out = self.model(batch)
                 self.acc.backward(out.loss / n)
             # after backward: the loss read the queues, which must not change under autograd
             self.net.remember(**{k: self.acc.gather(v) for k, v in out.memory.items()})
@@ -122,7 +142,13 @@ class Trainer:
         self.optimizer.zero_grad(set_to_none=True)
         return dict(terms)
 
-    def count_tokens(self, batch: GalRecBatch) -> None:
+    def count_tokens(self, batch: GalRecBatch | SequenceBatch) -> None:
+        if isinstance(batch, SequenceBatch):
+            self.pos.targets += int((batch.targets > 0).sum())
+            self.pos.user_tokens += int(batch.inputs.lengths.sum())  # item tokens
+            self.pos.user_prompts += len(batch)
+            return
+        self.pos.targets += len(batch)
         self.pos.user_tokens += int(batch.user_prompts.attention_mask.sum())
         self.pos.user_prompts += len(batch)
         if batch.item_prompts is not None:
@@ -229,16 +255,18 @@ class Trainer:
                 pos.step_in_epoch += 1
                 pos.global_step += 1
                 rate = pos.samples / max(pos.train_seconds, 1e-9)
+                target_rate = pos.targets * self.acc.num_processes / max(pos.train_seconds, 1e-9)
                 record = {
                     "step": pos.global_step,
                     "epoch": pos.epoch + 1,
                     **terms,
                     "lr": lr,
                     "samples_per_s": round(rate, 2),
+                    "targets_per_s": round(target_rate, 2),
                 }
                 self.write_log(log, writer, record)
                 bar.update(1)
-                bar.set_postfix(loss=f"{terms['loss']:.4f}", samples_s=f"{rate:.1f}", refresh=False)
+                bar.set_postfix(loss=f"{terms['loss']:.4f}", targets_s=f"{target_rate:.1f}", refresh=False)
                 if pos.global_step % t.checkpoint_every == 0:
                     self.save()
             bar.close()

@@ -51,7 +51,7 @@ def train_records(run: Path) -> list[dict]:
     records = []
     for line in (run / rundir.LOG).read_text().splitlines():
         try:
-            records.append({k: v for k, v in json.loads(line).items() if k != "samples_per_s"})
+            records.append({k: v for k, v in json.loads(line).items() if k not in ("samples_per_s", "targets_per_s")})
         except json.JSONDecodeError:
             break
     return records

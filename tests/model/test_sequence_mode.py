@@ -1,0 +1,98 @@
+"""Sequence mode: every position supervised in one causal pass, and nothing later leaks back."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from galrec.llm.sequence import SequenceBuilder, SequenceInputs
+from galrec.model.sequence import encode_sequence
+from galrec.training.batches import SequenceCollator
+from galrec.training.examples import PrefixExamples
+
+NEIGHBOURS = ("none", "sum", "token")
+
+
+def sequence_tiny(make_tiny, neighbours: str = "sum", **sections):
+    tiny = make_tiny(train={"mode": "sequence"}, prompt={"sequence_neighbours": neighbours}, **sections)
+    examples = PrefixExamples(tiny.loo.train, "last")
+    builder = SequenceBuilder(tiny.cfg.prompt, tiny.model.backbone.tokenizer, tiny.graph)
+    return tiny, examples, SequenceCollator(examples, builder, tiny.graph, tiny.cfg)
+
+
+@pytest.mark.parametrize("neighbours", NEIGHBOURS)
+def test_later_items_change_no_earlier_state(make_tiny, neighbours: str) -> None:
+    tiny, _, collate = sequence_tiny(make_tiny, neighbours)
+    model = tiny.model.eval()
+    inputs = collate(np.arange(6), np.random.default_rng(0)).inputs
+    t = 2  # positions 0..t keep their items and audiences; everything after changes
+    items = inputs.items.clone()
+    later = torch.arange(items.shape[1]) > t
+    items[:, later] = torch.where(items[:, later] > 0, items[:, later] % 19 + 1, 0)
+    audience = None
+    if inputs.audience is not None:
+        audience = inputs.audience.clone()
+        audience[:, later] = audience[:, later] % 29 + 1
+    changed = SequenceInputs(inputs.prefix_ids, items, audience)
+    with torch.no_grad():
+        before = encode_sequence(model, inputs, model.separate_audience)  # [B, L, H]
+        after = encode_sequence(model, changed, model.separate_audience)
+    torch.testing.assert_close(before[:, : t + 1], after[:, : t + 1])
+    real_later = (inputs.items > 0) & later
+    assert not torch.allclose(before[real_later], after[real_later])  # the test can see a change
+
+
+def test_batch_targets_are_the_next_training_items(make_tiny) -> None:
+    tiny, examples, collate = sequence_tiny(make_tiny)
+    idx = np.arange(len(examples))
+    batch = collate(idx, np.random.default_rng(0))
+    for row, u in enumerate(examples.users[idx]):
+        seq = tiny.loo.train.row(int(u)).tolist()  # the training part only
+        n = min(len(seq) - 1, tiny.cfg.data.max_len)
+        assert batch.inputs.items[row, :n].tolist() == seq[-n - 1 : -1]
+        assert batch.targets[row, :n].tolist() == seq[-n:]
+        assert not batch.targets[row, n:].any() and not batch.inputs.items[row, n:].any()
+        assert int(batch.last_targets[row]) == seq[-1]
+        audience = batch.inputs.audience[row, :n]
+        assert not (audience == int(u)).any()  # a user is not part of its items' audiences
+        for item, users in zip(seq[-n - 1 : -1], audience.tolist()):
+            assert set(users) - {0} <= set(tiny.graph.item_user[item].indices.tolist())
+
+
+def test_loss_is_the_mean_cross_entropy_of_every_position(make_tiny) -> None:
+    tiny, _, collate = sequence_tiny(make_tiny, loss={"l1": 0, "l2": 0, "l3": 0})
+    model = tiny.model
+    batch = collate(np.arange(8), np.random.default_rng(1))
+    out = model(batch)
+    states = encode_sequence(model, batch.inputs, model.separate_audience)
+    keep = batch.targets > 0
+    scores = model.head(states[keep], model.catalogue())  # [N, n_items + 1]
+    torch.testing.assert_close(out.loss, F.cross_entropy(scores[:, 1:], batch.targets[keep] - 1))
+    assert int(keep.sum()) > len(batch)  # more targets than users: the point of the mode
+    out.loss.backward()
+    assert model.map_item.fc2.weight.grad is not None
+    assert any(p.grad is not None for p in model.backbone.parameters() if p.requires_grad)
+
+
+def test_scores_read_the_state_after_the_last_item(make_tiny) -> None:
+    tiny, _, collate = sequence_tiny(make_tiny, "token")
+    model = tiny.model.eval()
+    inputs = collate(np.arange(5), np.random.default_rng(2)).inputs
+    with torch.no_grad():
+        states = encode_sequence(model, inputs, model.separate_audience)
+        last = states[torch.arange(5), inputs.lengths - 1]
+        torch.testing.assert_close(model.score_sequences(inputs), model.head(last, model.catalogue()))
+
+
+def test_graph_terms_train_in_sequence_mode(make_tiny) -> None:
+    tiny, _, collate = sequence_tiny(make_tiny)
+    model = tiny.model
+    model.bank.refresh(torch.arange(1, 31), torch.randn(30, model.backbone.hidden_size))
+    out = model(collate(np.arange(10), np.random.default_rng(3)))
+    assert set(out.terms) == {"l0", "l1", "l2", "l3"}
+    assert all(torch.isfinite(v) and v > 0 for v in out.terms.values()), out.terms
+    out.loss.backward()
+    model.remember(**out.memory)
+    assert int((model.user_queue.ids > 0).sum()) > 0 and int((model.item_queue.ids > 0).sum()) > 0
