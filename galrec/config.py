@@ -316,6 +316,10 @@ class ExternalConfig:
     # starts at 1: the language model then learns a correction to SASRec/LightGCN instead of
     # relearning its ranking from scratch, which a short CPU budget cannot afford.
     residual: bool = False
+    # after training, fit one weight of log_softmax(external) + log_softmax(LM) on validation users
+    # and write that fusion as RUN/fused/ (galrec/training/fusion.py): SASRec's scores never
+    # enter training, so there is no stacking leak
+    fusion: bool = False
     run_dir: str = ""  # a baseline run to take embeddings from ("": train/reuse a cached one)
     # key=value overrides of the cached baseline's config (e.g. "optim.max_epochs=30"); they
     # are part of the cache key. Ignored when run_dir is set.

@@ -34,7 +34,7 @@ from galrec.model.heads import CatalogueHead, ProjectionHead
 from galrec.model.losses import catalogue_cross_entropy, info_nce
 from galrec.model.mapping import MappingMLP
 from galrec.model.queue import NodeQueue, RepresentationBank
-from galrec.model.sequence import encode_sequence, last_state, sequence_forward
+from galrec.model.sequence import encode_sequence, last_state
 from galrec.model.slots import slot_mask, slot_vectors
 
 T = TypeVar("T")
@@ -112,10 +112,14 @@ class GalRec(nn.Module):
         items = self.catalogue() if items is None and self.head.tied else items
         return self.logits(self.encode(prompts, histories), histories, items)
 
+    def encode_sequences(self, inputs: SequenceInputs) -> torch.Tensor:
+        """Sequence mode: the state after every item of ``inputs`` [B, L, H] (galrec.model.sequence)."""
+        return encode_sequence(self.backbone, inputs, self.item_vectors, self.user_vectors, self.separate_audience)
+
     def score_sequences(self, inputs: SequenceInputs, items: torch.Tensor | None = None) -> torch.Tensor:
         """Sequence mode: scores of every item after each row's last item [B, n_items + 1]."""
         items = self.catalogue() if items is None and self.head.tied else items
-        states = encode_sequence(self, inputs, self.separate_audience)  # [B, L, H]
+        states = self.encode_sequences(inputs)  # [B, L, H]
         with torch.autocast(states.device.type, enabled=False):  # float32 scores: no bfloat16 ties
             return self.head(last_state(states, inputs), None if items is None else items.float())
 
@@ -137,7 +141,7 @@ class GalRec(nn.Module):
     # --- training -------------------------------------------------------------------------------
     def forward(self, batch: GalRecBatch | SequenceBatch) -> GalRecOutput:
         if isinstance(batch, SequenceBatch):
-            return sequence_forward(self, batch, self.separate_audience, self.head_dtype)
+            return self.forward_sequences(batch)
         lam = self.lambdas
         h_u = self.encode(batch.user_prompts, batch.histories)  # [B, H]
         scores = self.logits(h_u, batch.histories, self.catalogue())  # [B, n_items + 1]
@@ -168,6 +172,20 @@ class GalRec(nn.Module):
                 e2_u, e1_i, self.tau, valid, batch.targets, self.user_queue.keys, user_blocked
             )
         loss = terms["l0"] + sum(lam[k] * terms[k] for k in terms if k != "l0")
+        return GalRecOutput(loss, {k: v.detach() for k, v in terms.items()}, memory)
+
+    def forward_sequences(self, batch: SequenceBatch) -> GalRecOutput:
+        """Sequence mode: L0 at every position, the graph losses on each user's last state."""
+        states = self.encode_sequences(batch.inputs)  # [B, L, H]
+        supervised = batch.targets > 0  # [B, L]
+        items = self.catalogue()  # [n_items + 1, H] or None
+        with torch.autocast(states.device.type, enabled=False):  # the softmax in float32 (precision.py)
+            items = None if items is None else items.float()
+            l0 = self.head.loss(states[supervised], items, batch.targets[supervised], self.head_dtype)
+        h_u = last_state(states, batch.inputs)  # [B, H]
+        terms, memory = self.graph_terms(h_u, batch.users, batch.last_targets, batch.hop2_users, batch.hop1_users)
+        terms = {"l0": l0, **terms}
+        loss = l0 + sum(self.lambdas[k] * v for k, v in terms.items() if k != "l0")
         return GalRecOutput(loss, {k: v.detach() for k, v in terms.items()}, memory)
 
     def graph_terms(

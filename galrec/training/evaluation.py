@@ -46,6 +46,11 @@ def make_score_fn(parts: Parts, model: GalRec, split: SplitName) -> ScoreFn:
     return score
 
 
+def external_score_fn(model: GalRec) -> ScoreFn:
+    """The external recommender's own scores of each history (SASRec's logits)."""
+    return lambda users, histories: model.external.score_history(histories)
+
+
 def evaluate_split(
     parts: Parts,
     model: GalRec,
@@ -54,14 +59,16 @@ def evaluate_split(
     protocol: str | None = None,
     users: np.ndarray | None = None,
     progress: bool = False,
+    score: ScoreFn | None = None,
 ) -> SplitResult:
-    """Rank ``split`` targets of ``users`` (default: all) with ``model`` in eval mode."""
+    """Rank ``split`` targets of ``users`` (default: all) with ``model`` in eval mode; ``score``
+    replaces the model's own score function (galrec.training.fusion)."""
     cfg = parts.cfg
     eval_cfg = dataclasses.replace(cfg.eval, protocol=protocol or cfg.eval.protocol)
     was_training = model.training
     model.eval()
     try:
-        score = make_score_fn(parts, model, split)
+        score = score or make_score_fn(parts, model, split)
         return evaluate(
             score,
             parts.loo,

@@ -25,7 +25,8 @@ from galrec.eval.results import write_results
 from galrec.training import rundir
 from galrec.training.build import Parts, build_parts
 from galrec.training.checkpoint import load_checkpoint
-from galrec.training.evaluation import evaluate_split
+from galrec.training.evaluation import evaluate_split, make_score_fn
+from galrec.training.fusion import ScoreMemo, write_fusion
 from galrec.training.external_run import external_run_dir
 from galrec.training.loop import Trainer
 
@@ -81,8 +82,11 @@ def train_galrec(cfg: GalRecConfig | None, run: Path, resume: bool = False, prog
     if not acc.is_main_process:
         return {}
     t0 = time.perf_counter()
-    test = evaluate_split(parts, trainer.net, "test", acc.device, progress=progress)
+    lm = ScoreMemo(make_score_fn(parts, trainer.net, "test")) if cfg.external.fusion else None
+    test = evaluate_split(parts, trainer.net, "test", acc.device, progress=progress, score=lm)
     test_s = time.perf_counter() - t0
+    if lm is not None:  # after the LM-alone pass, whose scores the memo now holds
+        write_fusion(run, parts, trainer.net, lm, trainer.valid_users, acc.device, progress)
     valid = trainer.best_valid_result()
     payload = write_results(run, valid, test, loo, cfg.data.mask_repeats)
     payload["valid_users_evaluated"] = int(len(valid.users))  # the per-epoch validation subset

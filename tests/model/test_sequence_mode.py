@@ -8,7 +8,6 @@ import torch
 import torch.nn.functional as F
 
 from galrec.llm.sequence import SequenceBuilder, SequenceInputs
-from galrec.model.sequence import encode_sequence
 from galrec.training.batches import SequenceCollator
 from galrec.training.examples import PrefixExamples
 
@@ -37,8 +36,8 @@ def test_later_items_change_no_earlier_state(make_tiny, neighbours: str) -> None
         audience[:, later] = audience[:, later] % 29 + 1
     changed = SequenceInputs(inputs.prefix_ids, items, audience)
     with torch.no_grad():
-        before = encode_sequence(model, inputs, model.separate_audience)  # [B, L, H]
-        after = encode_sequence(model, changed, model.separate_audience)
+        before = model.encode_sequences(inputs)  # [B, L, H]
+        after = model.encode_sequences(changed)
     torch.testing.assert_close(before[:, : t + 1], after[:, : t + 1])
     real_later = (inputs.items > 0) & later
     assert not torch.allclose(before[real_later], after[real_later])  # the test can see a change
@@ -66,7 +65,7 @@ def test_loss_is_the_mean_cross_entropy_of_every_position(make_tiny) -> None:
     model = tiny.model
     batch = collate(np.arange(8), np.random.default_rng(1))
     out = model(batch)
-    states = encode_sequence(model, batch.inputs, model.separate_audience)
+    states = model.encode_sequences(batch.inputs)
     keep = batch.targets > 0
     scores = model.head(states[keep], model.catalogue())  # [N, n_items + 1]
     torch.testing.assert_close(out.loss, F.cross_entropy(scores[:, 1:], batch.targets[keep] - 1))
@@ -81,7 +80,7 @@ def test_scores_read_the_state_after_the_last_item(make_tiny) -> None:
     model = tiny.model.eval()
     inputs = collate(np.arange(5), np.random.default_rng(2)).inputs
     with torch.no_grad():
-        states = encode_sequence(model, inputs, model.separate_audience)
+        states = model.encode_sequences(inputs)
         last = states[torch.arange(5), inputs.lengths - 1]
         torch.testing.assert_close(model.score_sequences(inputs), model.head(last, model.catalogue()))
 

@@ -1,0 +1,55 @@
+"""The leak-free fusion: a sequence-mode run end to end, and a weight that cannot lose on validation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+import yaml
+
+from galrec.cli import main
+from galrec.eval.results import recompute_test_metrics
+from galrec.training.fusion import FUSION_WEIGHTS, ScoreMemo, choose_weight, fused
+
+from .conftest import tiny_config
+
+
+def test_fused_scores_and_the_chosen_weight() -> None:
+    lm = lambda users, h: torch.tensor([[0.0, 1.0, 3.0]])  # noqa: E731
+    ext = lambda users, h: torch.tensor([[0.0, 3.0, 1.0]])  # noqa: E731
+    torch.testing.assert_close(fused(lm, ext, 0.25)(None, None), torch.tensor([[0.0, 1.5, 2.5]]))
+    assert fused(lm, ext, 0.0) is lm and fused(lm, ext, 1.0) is ext
+    assert choose_weight({0.0: 0.1, 0.5: 0.3, 1.0: 0.3}) == 0.5
+    assert FUSION_WEIGHTS[0] == 0.0 and FUSION_WEIGHTS[-1] == 1.0  # both models alone are candidates
+
+
+def test_memo_scores_each_batch_once() -> None:
+    calls = []
+    memo = ScoreMemo(lambda users, h: calls.append(1) or torch.tensor([[1.0, 2.0]]))
+    users, h = torch.tensor([3]), torch.tensor([[0, 5]])
+    first, again = memo(users, h), memo(users, h)
+    assert len(calls) == 1 and torch.equal(first, again)
+    torch.testing.assert_close(first.exp().sum(), torch.tensor(1.0))  # stored as log-softmax
+
+
+def test_sequence_run_writes_a_fusion_no_worse_than_either_model_on_validation(
+    dataset: Path, sasrec_run: Path, tmp_path: Path
+) -> None:
+    cfg = tiny_config(dataset, sasrec_run, mode="sequence", samples_per_epoch=0, valid_users=0)
+    cfg["external"]["fusion"] = True
+    cfg["prompt"]["sequence_neighbours"] = "sum"
+    path = tmp_path / "seq.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    run = tmp_path / "run"
+    assert main(["train", "--config", str(path), "--out", str(run), "--quiet"]) == 0
+    fusion = json.loads((run / "fused" / "fusion.json").read_text())
+    curve = fusion["valid_ndcg@10_by_weight"]
+    assert set(curve) == {str(w) for w in FUSION_WEIGHTS}
+    chosen = curve[str(fusion["external_weight"])]
+    assert chosen >= curve["0.0"] and chosen >= curve["1.0"]  # LM alone, SASRec alone
+    fused_metrics = json.loads((run / "fused" / "metrics.json").read_text())
+    assert fused_metrics["valid"]["ndcg@10"] == chosen
+    assert recompute_test_metrics(run / "fused") == fused_metrics["test"]
+    timing = json.loads((run / "timing.json").read_text())
+    assert timing["mode"] == "sequence" and timing["targets"] > timing["samples"]
