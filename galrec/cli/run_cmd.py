@@ -27,7 +27,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from galrec.eval.paired import paired_difference
     from galrec.eval.results import format_table
+    from galrec.training.fusion import FUSED
     from galrec.training import rundir
     from galrec.training.external_run import external_run_dir
     from galrec.training.run import train_galrec
@@ -41,12 +43,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         train_galrec(None if resume else cfg, run, resume=resume, progress=not args.quiet)
     saved = rundir.read_config(run)
     external = external_run_dir(saved, progress=not args.quiet)
-    rows = {
-        f"SASRec (external, {external.name})": _test_metrics(external),
-        "GAL-Rec": _test_metrics(run),
-    }
+    rows = {f"SASRec (external, {external.name})": external, "GAL-Rec (language model alone)": run}
+    if (run / FUSED).is_dir():
+        rows["GAL-Rec + SASRec, weight fitted on validation"] = run / FUSED
     print(f"\n{Path(saved.data.dataset).name}, full ranking, test split:")
-    print(format_table(rows))
+    print(format_table({name: _test_metrics(folder) for name, folder in rows.items()}))
+    for name, folder in list(rows.items())[1:]:
+        d = paired_difference(folder, external)
+        print(f"{name} minus SASRec, NDCG@10 paired by user: {d.mean:+.4f} ± {d.half_width:.4f} "
+              f"(95%, {d.n_users} users): {d.verdict}")
     return 0
 
 

@@ -34,7 +34,7 @@ def test_memo_scores_each_batch_once() -> None:
 
 
 def test_sequence_run_writes_a_fusion_no_worse_than_either_model_on_validation(
-    dataset: Path, sasrec_run: Path, tmp_path: Path
+    dataset: Path, sasrec_run: Path, tmp_path: Path, capsys
 ) -> None:
     cfg = tiny_config(dataset, sasrec_run, mode="sequence", samples_per_epoch=0, valid_users=0)
     cfg["external"]["fusion"] = True
@@ -53,3 +53,8 @@ def test_sequence_run_writes_a_fusion_no_worse_than_either_model_on_validation(
     assert recompute_test_metrics(run / "fused") == fused_metrics["test"]
     timing = json.loads((run / "timing.json").read_text())
     assert timing["mode"] == "sequence" and timing["targets"] > timing["samples"]
+    capsys.readouterr()
+    assert main(["run", "--config", str(path), "--out", str(run), "--quiet"]) == 0  # reuses the run
+    printed = capsys.readouterr().out
+    assert "GAL-Rec + SASRec, weight fitted on validation" in printed
+    assert printed.count("minus SASRec, NDCG@10 paired by user") == 2
