@@ -134,7 +134,7 @@ class GalRec(nn.Module):
     def bank_mean(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Mean E0 of the seen bank rows of ids [B, M] -> [B, P], and whether any counted [B]."""
         rows, counts = self.bank.lookup(ids)  # [B, M, H], [B, M]
-        z = self.proj(rows)  # [B, M, P]
+        z = self.proj(rows, counts)  # [B, M, P], standardised over the counted rows
         w = counts.to(z.dtype)[..., None]  # [B, M, 1]
         return (z * w).sum(1) / w.sum(1).clamp(min=1.0), counts.any(1)
 

@@ -10,18 +10,44 @@ from galrec.baselines.catalogue_ce import catalogue_cross_entropy
 
 
 class ProjectionHead(nn.Module):
-    """z = normalize(W2 GELU(W1 h)), H -> H -> P: the contrastive space of L1-L3 (as in SimCLR/MoCo v2).
+    """z = normalize(standardize(W2 GELU(W1 h))), H -> H -> P: the contrastive space of L1-L3.
 
     Outputs are unit vectors, so queue keys and bank means are cosine-ready.
+
+    Each feature is standardised over the rows of the call before the unit norm (BatchNorm
+    without affine parameters or running statistics, as at the end of MoCo v3's projector).
+    The pooled vectors of a language model share one dominant direction (99.9% of their
+    energy for the 2-layer SmolLM2), so without it every E0 starts at nearly the same unit
+    vector and InfoNCE against a queue of older keys is cheapest to lower by moving all live
+    vectors together, away from the queue, rather than apart: the space collapses and L1-L3
+    sit at chance (METHOD.md, "Why the graph losses sat at chance"). A shift shared by every
+    row of a call now never reaches the cosine, and gets no gradient.
     """
 
     def __init__(self, hidden: int, proj_dim: int) -> None:
         super().__init__()
         self.net = nn.Sequential(nn.Linear(hidden, hidden), nn.GELU(), nn.Linear(hidden, proj_dim))
 
-    def forward(self, h: torch.Tensor) -> torch.Tensor:
-        """[..., H] -> unit vectors [..., P]"""
-        return F.normalize(self.net(h), dim=-1)
+    def forward(self, h: torch.Tensor, counts: torch.Tensor | None = None) -> torch.Tensor:
+        """h [..., H] -> unit vectors [..., P]; ``counts`` [...] (bool) picks the rows whose
+        statistics standardise all of them (default: every row). A call needs several rows
+        (a batch, or a batch's bank rows): a single one standardises to 0."""
+        return F.normalize(standardize(self.net(h), counts), dim=-1)
+
+
+def standardize(x: torch.Tensor, counts: torch.Tensor | None = None, eps: float = 1e-5) -> torch.Tensor:
+    """Zero mean, unit variance per feature over the rows of x [..., P] that counts [...] marks.
+
+    Gradients flow through the statistics, as in BatchNorm, so a shift that every row shares
+    gets none. Rows outside ``counts`` are mapped with the same statistics; with no counted
+    row the statistics are 0 and 0 (nothing to learn from, and no NaN).
+    """
+    rows = x.reshape(-1, x.shape[-1])  # [N, P]
+    w = torch.ones_like(rows[:, :1]) if counts is None else counts.reshape(-1, 1).to(x.dtype)  # [N, 1]
+    n = w.sum().clamp(min=1.0)
+    mean = (rows * w).sum(0) / n  # [P]
+    var = ((rows - mean) ** 2 * w).sum(0) / n  # [P]
+    return (x - mean) / (var + eps).sqrt()  # [..., P]
 
 
 class CatalogueHead(nn.Module):

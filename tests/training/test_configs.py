@@ -17,4 +17,6 @@ def test_configs_parse(dataset: str) -> None:
     cpu = load_config(GalRecConfig, CONFIGS / f"{dataset}-cpu.yaml")
     assert gpu.data.dataset == cpu.data.dataset == dataset
     assert gpu.backbone.keep_layers == 0 and gpu.train.samples_per_epoch == 0
-    assert 0 < cpu.backbone.keep_layers <= 4 and 0 < cpu.train.samples_per_epoch <= 5000
+    assert 0 < cpu.backbone.keep_layers <= 4 and cpu.train.max_epochs <= 3
+    # sequence mode, free of the residual's stacking leak, fused after training instead
+    assert cpu.train.mode == "sequence" and not cpu.external.residual and cpu.external.fusion
