@@ -387,3 +387,9 @@ class GalRecConfig:
             "is not available with train.mode=sequence: SASRec's scores on its own training targets "
             "would leak into the training positions; fuse after training instead (galrec.training.fusion)",
         )
+        _check(
+            self.train.mode == "prefix" or self.prompt.ids,
+            "prompt.ids",
+            "train.mode=sequence feeds items as their mapped ID embeddings, so it needs prompt.ids: true "
+            "(the text-only recommender is a prefix-mode row)",
+        )

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from galrec.errors import GalrecError
 
-NO_GRAPH = ("loss.l1=0", "loss.l2=0", "loss.l3=0", "prompt.neighbours=none")
+# no graph in either mode: prompts without neighbours, sequences without item audiences
+NO_NEIGHBOURS = ("prompt.neighbours=none", "prompt.sequence_neighbours=none")
+NO_GRAPH = ("loss.l1=0", "loss.l2=0", "loss.l3=0", *NO_NEIGHBOURS)
 
 
 @dataclass(frozen=True)
@@ -29,14 +31,16 @@ ROWS: dict[str, Row] = {
     "lightgcn": Row("LightGCN", baseline="lightgcn"),
     "sasrec": Row("SASRec", baseline="sasrec"),
     "bsarec": Row("BSARec", baseline="bsarec"),
-    "text-only": Row("LM on titles (no IDs, no graph)", (*NO_GRAPH, "prompt.ids=false", "prompt.titles=true")),
+    "text-only": Row(
+        "LM on titles (no IDs, no graph)", (*NO_GRAPH, "prompt.ids=false", "prompt.titles=true", "train.mode=prefix")
+    ),
     "e4srec": Row("E4SRec-style (IDs, no graph)", NO_GRAPH),
     "galrec": Row("GAL-Rec"),
     "no-l1": Row("GAL-Rec without L1 (user-user)", ("loss.l1=0",)),
     "no-l2": Row("GAL-Rec without L2 (user-item)", ("loss.l2=0",)),
     "no-l3": Row("GAL-Rec without L3 (community-audience)", ("loss.l3=0",)),
     "no-queue": Row("GAL-Rec without the queue (in-batch negatives)", ("queue.size=0",)),
-    "no-prompt-neighbours": Row("GAL-Rec without neighbours in the prompt", ("prompt.neighbours=none",)),
+    "no-prompt-neighbours": Row("GAL-Rec without neighbours in the prompt", NO_NEIGHBOURS),
     "listed": Row("GAL-Rec, listed neighbour tokens", ("prompt.neighbours=listed",)),
     "compact": Row("GAL-Rec, compact neighbourhood tokens", ("prompt.neighbours=compact",)),
 }
