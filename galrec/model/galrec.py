@@ -18,6 +18,7 @@ external IDs + language model + catalogue head, and item prompts are never encod
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 import torch
@@ -142,37 +143,14 @@ class GalRec(nn.Module):
     def forward(self, batch: GalRecBatch | SequenceBatch) -> GalRecOutput:
         if isinstance(batch, SequenceBatch):
             return self.forward_sequences(batch)
-        lam = self.lambdas
         h_u = self.encode(batch.user_prompts, batch.histories)  # [B, H]
         scores = self.logits(h_u, batch.histories, self.catalogue())  # [B, n_items + 1]
-        terms = {"l0": catalogue_cross_entropy(scores, batch.targets)}
-        memory = {"users": batch.users, "user_vectors": h_u.detach()}
-        if lam["l1"] or lam["l2"] or lam["l3"]:
-            z_u = self.proj(h_u)  # E0_u [B, P]
-            memory["user_keys"] = z_u.detach()
-        if lam["l1"] or lam["l3"]:
-            e2_u, has_e2 = self.bank_mean(_required(batch.hop2_users, "hop2_users"))  # [B, P], [B]
-            user_blocked = self.user_queue.blocked(batch.users)  # [B, K]
-        if lam["l1"]:
-            terms["l1"] = info_nce(
-                z_u, e2_u, self.tau, has_e2, batch.users, self.user_queue.keys, user_blocked
-            )
-        if lam["l2"]:
-            z_i = self.proj(self.encode(_required(batch.item_prompts, "item_prompts")))  # E0_i [B, P]
-            every = torch.ones_like(batch.targets, dtype=torch.bool)  # [B]
-            item_blocked = self.item_queue.blocked(batch.targets)  # [B, K]
-            terms["l2"] = info_nce(
-                z_u, z_i, self.tau, every, batch.targets, self.item_queue.keys, item_blocked
-            )
-            memory.update(items=batch.targets, item_keys=z_i.detach())
-        if lam["l3"]:
-            e1_i, has_e1 = self.bank_mean(_required(batch.hop1_users, "hop1_users"))  # [B, P], [B]
-            valid = has_e2 & has_e1  # [B]
-            terms["l3"] = info_nce(
-                e2_u, e1_i, self.tau, valid, batch.targets, self.user_queue.keys, user_blocked
-            )
-        loss = terms["l0"] + sum(lam[k] * terms[k] for k in terms if k != "l0")
-        return GalRecOutput(loss, {k: v.detach() for k, v in terms.items()}, memory)
+        l0 = catalogue_cross_entropy(scores, batch.targets)
+        item_prompts = lambda: self.proj(self.encode(_required(batch.item_prompts, "item_prompts")))  # noqa: E731
+        terms, memory = self.graph_terms(
+            h_u, batch.users, batch.targets, batch.hop2_users, batch.hop1_users, item_prompts
+        )
+        return self._output(l0, terms, memory)
 
     def forward_sequences(self, batch: SequenceBatch) -> GalRecOutput:
         """Sequence mode: L0 at every position, the graph losses on each user's last state."""
@@ -184,6 +162,12 @@ class GalRec(nn.Module):
             l0 = self.head.loss(states[supervised], items, batch.targets[supervised], self.head_dtype)
         h_u = last_state(states, batch.inputs)  # [B, H]
         terms, memory = self.graph_terms(h_u, batch.users, batch.last_targets, batch.hop2_users, batch.hop1_users)
+        return self._output(l0, terms, memory)
+
+    def _output(
+        self, l0: torch.Tensor, terms: dict[str, torch.Tensor], memory: dict[str, torch.Tensor]
+    ) -> GalRecOutput:
+        """L = L0 + Σ λ_k L_k, with the detached terms and the rows for ``remember``."""
         terms = {"l0": l0, **terms}
         loss = l0 + sum(self.lambdas[k] * v for k, v in terms.items() if k != "l0")
         return GalRecOutput(loss, {k: v.detach() for k, v in terms.items()}, memory)
@@ -195,10 +179,13 @@ class GalRec(nn.Module):
         items: torch.Tensor,
         hop2_users: torch.Tensor | None,
         hop1_users: torch.Tensor | None,
+        item_side: Callable[[], torch.Tensor] | None = None,
     ) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
-        """Sequence mode's L1-L3 on user states h_u [B, H] and their next items [B], with the
-        item side read from the bank: E1_i, the mean over i's audience, stands for E0_i in L2
-        (an item prompt per position would cost a second forward pass). Returns (terms, memory).
+        """L1-L3 of user vectors h_u [B, H] and their next items [B]. Returns (terms, memory).
+
+        ``item_side()`` gives E0_i [B, P] for L2 (the prefix mode encodes item prompts). Without
+        it, E1_i, the bank mean over i's audience, stands for E0_i (sequence mode: an item prompt
+        per position would cost a second forward pass per step).
         """
         lam = self.lambdas
         terms: dict[str, torch.Tensor] = {}
@@ -210,15 +197,18 @@ class GalRec(nn.Module):
         user_blocked = self.user_queue.blocked(users)  # [B, K]
         if lam["l1"] or lam["l3"]:
             e2_u, has_e2 = self.bank_mean(_required(hop2_users, "hop2_users"))  # [B, P], [B]
-        if lam["l2"] or lam["l3"]:
+        if lam["l3"] or (lam["l2"] and item_side is None):
             e1_i, has_e1 = self.bank_mean(_required(hop1_users, "hop1_users"))  # [B, P], [B]
         if lam["l1"]:
             terms["l1"] = info_nce(z_u, e2_u, self.tau, has_e2, users, self.user_queue.keys, user_blocked)
         if lam["l2"]:
+            if item_side is None:
+                z_i, has_i = e1_i, has_e1
+            else:
+                z_i, has_i = item_side(), torch.ones_like(items, dtype=torch.bool)  # [B, P], [B]
             item_blocked = self.item_queue.blocked(items)  # [B, K]
-            terms["l2"] = info_nce(z_u, e1_i, self.tau, has_e1, items, self.item_queue.keys, item_blocked)
-            real = has_e1 & (items > 0)
-            memory.update(items=torch.where(real, items, 0), item_keys=e1_i.detach())
+            terms["l2"] = info_nce(z_u, z_i, self.tau, has_i, items, self.item_queue.keys, item_blocked)
+            memory.update(items=torch.where(has_i & (items > 0), items, 0), item_keys=z_i.detach())
         if lam["l3"]:
             terms["l3"] = info_nce(
                 e2_u, e1_i, self.tau, has_e2 & has_e1, items, self.user_queue.keys, user_blocked
