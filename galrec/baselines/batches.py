@@ -37,6 +37,11 @@ class SequenceBatches:
     every prefix (``train_examples="all_prefixes"``). Sequences longer than ``max_len + 1`` get
     further windows ending where the previous one starts, so every training target is used once.
     With ``"last"`` only the final position of the last window carries a target.
+
+    ``prefixes=True`` makes every training prefix a window of its own, ``s[e-1-max_len:e-1]``
+    predicting ``s[e-1]`` at its last position only: the same targets, one per window (the data
+    pipeline of the S3-Rec / FMLP-Rec / BSARec code), each with its own dropout mask and, under
+    ``positions: from_last``, positions that count back from the item being predicted.
     """
 
     unit = "seq"  # what the progress bar counts
@@ -48,11 +53,17 @@ class SequenceBatches:
         batch_size: int,
         examples: Literal["all_prefixes", "last"] = "all_prefixes",
         length_grouping: int = 50,
+        prefixes: bool = False,
     ) -> None:
         n = train.lengths
         users = np.flatnonzero(n >= 2)  # a window needs one input and one target
         rows, ends = [users], [n[users]]
-        if examples == "all_prefixes":
+        if examples == "all_prefixes" and prefixes:  # every end 2..n of every user
+            count = n[users] - 1  # [U] prefixes per user
+            row = np.repeat(users, count)
+            first = np.repeat(np.cumsum(count) - count, count)  # [E] each row's first window
+            rows, ends = [row], [np.arange(len(row)) - first + 2]
+        elif examples == "all_prefixes":
             e = n[users] - max_len
             while True:
                 keep = e >= 2
@@ -65,7 +76,7 @@ class SequenceBatches:
         start = np.maximum(end - 1 - max_len, 0)
         self.inputs = _windows(train, row, start, end - 1, max_len)  # [E, max_len]
         self.targets = _windows(train, row, start + 1, end, max_len)  # [E, max_len]
-        if examples == "last":
+        if examples == "last" or prefixes:
             self.targets[:, :-1] = 0
         self.lengths = end - 1 - start  # [E] inputs per window
         self.batch_size, self.length_grouping = batch_size, length_grouping

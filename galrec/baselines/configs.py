@@ -46,6 +46,15 @@ class SASRecConfig:
     # block of the SASRec paper's code (galrec/baselines/sasrec.py, OriginalBlock), item
     # embeddings scaled by sqrt(hidden). BSARec's blocks are pre-LayerNorm either way.
     block: Literal["pre_ln", "original"] = "pre_ln"
+    # "from_first": position 0 is a window's first item, so one causal pass over a window trains
+    # exactly what every prefix of it would; "from_last": position max_len-1 is the last item, so
+    # with ``samples: prefixes`` a position says how far back an item lies from the one being
+    # predicted (the S3-Rec / FMLP-Rec / BSARec code: left-padded prefixes, absolute positions).
+    positions: Literal["from_first", "from_last"] = "from_first"
+    # "windows": a window per user, every position a target, one causal pass; "prefixes": every
+    # training prefix is its own sample with one target, at its last position (the same targets,
+    # the data pipeline of the published cross-entropy logs; more forward work per epoch).
+    samples: Literal["windows", "prefixes"] = "windows"
 
     def __post_init__(self) -> None:
         for key in ("hidden", "layers", "heads", "inner"):

@@ -53,8 +53,9 @@ def _bsarec(cfg: BSARecRunConfig, loo: LeaveOneOut) -> BSARec:
 
 
 def _sasrec_batches(cfg: SASRecRunConfig | BSARecRunConfig, loo: LeaveOneOut) -> SequenceBatches:
+    model = cfg.sasrec if isinstance(cfg, SASRecRunConfig) else cfg.bsarec
     return SequenceBatches(loo.train, cfg.data.max_len, cfg.optim.batch_size, cfg.data.train_examples,
-                           cfg.optim.length_grouping)
+                           cfg.optim.length_grouping, prefixes=model.samples == "prefixes")
 
 
 def _train_graph(loo: LeaveOneOut) -> BipartiteGraph:

@@ -77,6 +77,7 @@ class SASRec(BaselineModel):
     def __init__(self, n_items: int, max_len: int, cfg: SASRecConfig) -> None:
         super().__init__()
         self.n_items, self.loss, self.negatives = n_items, cfg.loss, cfg.negatives
+        self.positions = cfg.positions
         self.ce_dtype = getattr(torch, cfg.ce_dtype)
         self.item_emb = nn.Embedding(n_items + 1, cfg.hidden, padding_idx=0)
         self.pos_emb = nn.Embedding(max_len, cfg.hidden)
@@ -102,7 +103,11 @@ class SASRec(BaselineModel):
     def encode(self, seq: torch.Tensor) -> torch.Tensor:
         """seq [B, T] left-padded item ids -> hidden states [B, T, d] (row t sees items <= t)."""
         real = seq > 0  # [B, T]
-        pos = (real.cumsum(1) - 1).clamp(min=0)  # [B, T], 0 at each window's first item
+        if self.positions == "from_first":
+            pos = (real.cumsum(1) - 1).clamp(min=0)  # [B, T], 0 at each window's first item
+        else:  # the last column is position max_len - 1, whatever padding was cut before it
+            T, max_len = seq.shape[1], self.pos_emb.num_embeddings
+            pos = torch.arange(max_len - T, max_len, device=seq.device).expand_as(seq)  # [B, T]
         x = self.drop(self.item_emb(seq) * self.emb_scale + self.pos_emb(pos)) * real[..., None]  # [B, T, d]
         T = seq.shape[1]
         causal = torch.ones(T, T, dtype=torch.bool, device=seq.device).tril()  # [T, T]
@@ -145,7 +150,7 @@ class SASRec(BaselineModel):
         """Left-padded histories [B, L] -> the state after the last item [B, d].
 
         Columns that are padding in every row are cut first: positions count from each
-        window's first item, so the result does not change, only the cost.
+        window's first item or from its last column, so the result does not change, only the cost.
         """
         width = max(int((histories > 0).sum(1).max()), 1)
         return self.encode(histories[:, -width:])[:, -1]  # [B, d]

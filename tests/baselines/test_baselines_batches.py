@@ -41,6 +41,18 @@ def test_random_batches_hold_batch_size_windows_and_every_target_once() -> None:
     assert targets == sorted(i for row in ROWS for i in row[1:])
 
 
+def test_prefixes_make_every_target_its_own_window() -> None:
+    seqs = Sequences.from_lists(ROWS)
+    windows = _all(SequenceBatches(seqs, max_len=4, batch_size=3, prefixes=True))
+    assert sorted(int(t[-1]) for _, t in windows) == sorted(i for row in ROWS for i in row[1:])
+    for inp, tgt in windows:
+        assert (tgt[:-1] == 0).all() and tgt[-1] > 0  # one target, at the last position
+        real = inp[inp > 0]
+        # the most recent max_len items before the target (a row's items increase by one)
+        np.testing.assert_array_equal(real, np.arange(max(tgt[-1] - 4, tgt[-1] - len(real)), tgt[-1]))
+        assert len(real) <= 4 and inp[-1] == tgt[-1] - 1
+
+
 def test_last_keeps_only_the_final_target() -> None:
     seqs = Sequences.from_lists(ROWS)
     windows = _all(SequenceBatches(seqs, max_len=4, batch_size=8, examples="last"))

@@ -7,6 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from galrec.baselines.batches import SequenceBatches
 from galrec.baselines.configs import LightGCNConfig, SASRecConfig
 from galrec.baselines.lightgcn import LightGCN, SymmetricSpMM, normalized_adjacency
 from galrec.baselines.pop import Pop
@@ -20,9 +21,10 @@ from galrec.graph.bipartite import BipartiteGraph
 N_ITEMS = 30
 
 
-def _sasrec(loss: str = "ce", block: str = "pre_ln") -> SASRec:
+def _sasrec(loss: str = "ce", block: str = "pre_ln", positions: str = "from_first") -> SASRec:
     torch.manual_seed(0)
-    cfg = SASRecConfig(hidden=16, inner=32, dropout=0.0, attn_dropout=0.0, loss=loss, block=block)  # type: ignore[arg-type]
+    cfg = SASRecConfig(hidden=16, inner=32, dropout=0.0, attn_dropout=0.0, loss=loss, block=block,  # type: ignore[arg-type]
+                       positions=positions)  # type: ignore[arg-type]
     return SASRec(N_ITEMS, max_len=8, cfg=cfg).eval()
 
 
@@ -46,9 +48,25 @@ def test_sasrec_one_pass_loss_equals_mean_over_prefixes(block: str) -> None:
     torch.testing.assert_close(loss, torch.stack(prefix_losses).mean(), rtol=1e-5, atol=1e-6)
 
 
+def test_prefix_windows_with_positions_from_last_train_what_evaluation_scores() -> None:
+    """Every prefix as its own window, positions counted back from its last item: the loss is the
+    mean over prefixes of the cross-entropy of the scores an evaluation would give that prefix."""
+    model = _sasrec(block="original", positions="from_last")
+    rows = [[3, 7, 5, 9, 2, 4, 8, 1, 6, 10, 12]]  # 11 items, longer than max_len + 1 = 9
+    batches = SequenceBatches(Sequences.from_lists(rows), max_len=8, batch_size=64, prefixes=True)
+    (batch, size), = list(batches.epoch(np.random.default_rng(0)))
+    assert size == 10
+    loss = model.calculate_loss(batch)
+    seq = torch.tensor(rows)
+    expected = [F.cross_entropy(model.score(torch.zeros(1, dtype=torch.long), seq[:, max(0, t - 8):t])[:, 1:],
+                                seq[:, t] - 1) for t in range(1, 11)]
+    torch.testing.assert_close(loss, torch.stack(expected).mean(), rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize("block", ["pre_ln", "original"])
-def test_sasrec_is_causal_and_padding_invariant(block: str) -> None:
-    model = _sasrec(block=block)
+@pytest.mark.parametrize("positions", ["from_first", "from_last"])
+def test_sasrec_is_causal_and_padding_invariant(block: str, positions: str) -> None:
+    model = _sasrec(block=block, positions=positions)
     a = torch.tensor([[0, 0, 0, 4, 5, 6]])
     b = torch.tensor([[0, 0, 0, 4, 5, 11]])
     torch.testing.assert_close(model.encode(a)[:, :5], model.encode(b)[:, :5])  # the future is not seen
