@@ -320,6 +320,10 @@ class ExternalConfig:
     # and write that fusion as RUN/fused/ (galrec/training/fusion.py): SASRec's scores never
     # enter training, so there is no stacking leak
     fusion: bool = False
+    # the validation users the fusion weight is fitted on: "epoch_users", the per-epoch validation
+    # subset (train.valid_users; no extra pass), or "all", every validation user (one more
+    # language-model pass over them; on Yelp 2,000 users were too few to fit it, results/galrec-sequence-yelp.md)
+    fusion_users: Literal["epoch_users", "all"] = "epoch_users"
     run_dir: str = ""  # a baseline run to take embeddings from ("": train/reuse a cached one)
     # key=value overrides of the cached baseline's config (e.g. "optim.max_epochs=30"); they
     # are part of the cache key. Ignored when run_dir is set.

@@ -86,7 +86,8 @@ def train_galrec(cfg: GalRecConfig | None, run: Path, resume: bool = False, prog
     test = evaluate_split(parts, trainer.net, "test", acc.device, progress=progress, score=lm)
     test_s = time.perf_counter() - t0
     if lm is not None:  # after the LM-alone pass, whose scores the memo now holds
-        write_fusion(run, parts, trainer.net, lm, trainer.valid_users, acc.device, progress)
+        fit_on = None if cfg.external.fusion_users == "all" else trainer.valid_users  # None: every user
+        write_fusion(run, parts, trainer.net, lm, fit_on, acc.device, progress)
     valid = trainer.best_valid_result()
     payload = write_results(run, valid, test, loo, cfg.data.mask_repeats)
     payload["valid_users_evaluated"] = int(len(valid.users))  # the per-epoch validation subset

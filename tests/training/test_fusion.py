@@ -58,3 +58,16 @@ def test_sequence_run_writes_a_fusion_no_worse_than_either_model_on_validation(
     printed = capsys.readouterr().out
     assert "GAL-Rec + SASRec, weight fitted on validation" in printed
     assert printed.count("minus SASRec, NDCG@10 paired by user") == 2
+
+
+def test_the_fusion_weight_can_be_fitted_on_every_validation_user(dataset: Path, sasrec_run: Path, tmp_path: Path) -> None:
+    cfg = tiny_config(dataset, sasrec_run, mode="sequence", samples_per_epoch=0, valid_users=3)
+    cfg["external"].update(fusion=True, fusion_users="all")
+    path = tmp_path / "seq.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    run = tmp_path / "run"
+    assert main(["train", "--config", str(path), "--out", str(run), "--quiet"]) == 0
+    metrics = json.loads((run / "metrics.json").read_text())
+    fusion = json.loads((run / "fused" / "fusion.json").read_text())
+    assert metrics["valid_users_evaluated"] == 3  # the per-epoch passes used the subset
+    assert fusion["valid_users"] == metrics["users_evaluated"] > 3  # the weight saw every user
