@@ -102,14 +102,13 @@ class SASRec(BaselineModel):
 
     def encode(self, seq: torch.Tensor) -> torch.Tensor:
         """seq [B, T] left-padded item ids -> hidden states [B, T, d] (row t sees items <= t)."""
-        real = seq > 0  # [B, T]
+        real, T = seq > 0, seq.shape[1]  # [B, T]
         if self.positions == "from_first":
             pos = (real.cumsum(1) - 1).clamp(min=0)  # [B, T], 0 at each window's first item
         else:  # the last column is position max_len - 1, whatever padding was cut before it
-            T, max_len = seq.shape[1], self.pos_emb.num_embeddings
+            max_len = self.pos_emb.num_embeddings
             pos = torch.arange(max_len - T, max_len, device=seq.device).expand_as(seq)  # [B, T]
         x = self.drop(self.item_emb(seq) * self.emb_scale + self.pos_emb(pos)) * real[..., None]  # [B, T, d]
-        T = seq.shape[1]
         causal = torch.ones(T, T, dtype=torch.bool, device=seq.device).tril()  # [T, T]
         # Keys must be real items; a padding query may see itself, so no row is fully masked (NaN).
         diag = torch.eye(T, dtype=torch.bool, device=seq.device)

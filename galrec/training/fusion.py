@@ -91,8 +91,9 @@ def write_fusion(
     valid_users: np.ndarray | None,
     device: torch.device | str,
     progress: bool = False,
+    folder: str = FUSED,
 ) -> dict:
-    """Fit the weight on ``valid_users``, rank the test split fused, write ``run/fused/``.
+    """Fit the weight on ``valid_users`` (None: every one), rank the test split fused, write ``run/folder/``.
 
     ``test_lm`` is the language model's test scores as log-softmax (a ``ScoreMemo`` that the
     language-model-alone test pass filled). Returns fusion.json's payload.
@@ -106,9 +107,9 @@ def write_fusion(
     )
     ext_test = lambda users, histories: F.log_softmax(external(users, histories).float(), dim=1)  # noqa: E731
     test = evaluate_split(parts, model, "test", device, progress=progress, score=fused(test_lm, ext_test, weight))
-    folder = run / FUSED
-    folder.mkdir(parents=True, exist_ok=True)
-    write_results(folder, valid, test, parts.loo, parts.cfg.data.mask_repeats)
+    out = run / folder
+    out.mkdir(parents=True, exist_ok=True)
+    write_results(out, valid, test, parts.loo, parts.cfg.data.mask_repeats)
     payload = {
         "external_weight": weight,
         "valid_ndcg@10_by_weight": {str(w): v for w, v in curve.items()},
@@ -116,5 +117,5 @@ def write_fusion(
         "external_run": parts.cfg.external.run_dir,
         "test": {k: test.metrics[k] for k in ("ndcg@10", "hr@10")},
     }
-    atomic_write_text(folder / "fusion.json", json.dumps(payload, indent=2) + "\n")
+    atomic_write_text(out / "fusion.json", json.dumps(payload, indent=2) + "\n")
     return payload

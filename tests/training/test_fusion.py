@@ -33,16 +33,21 @@ def test_memo_scores_each_batch_once() -> None:
     torch.testing.assert_close(first.exp().sum(), torch.tensor(1.0))  # stored as log-softmax
 
 
+def _train(cfg: dict, tmp_path: Path) -> tuple[Path, Path]:
+    """``galrec train`` on ``cfg`` written as YAML; returns (config path, run folder)."""
+    path, run = tmp_path / "seq.yaml", tmp_path / "run"
+    path.write_text(yaml.safe_dump(cfg))
+    assert main(["train", "--config", str(path), "--out", str(run), "--quiet"]) == 0
+    return path, run
+
+
 def test_sequence_run_writes_a_fusion_no_worse_than_either_model_on_validation(
     dataset: Path, sasrec_run: Path, tmp_path: Path, capsys
 ) -> None:
     cfg = tiny_config(dataset, sasrec_run, mode="sequence", samples_per_epoch=0, valid_users=0)
     cfg["external"]["fusion"] = True
     cfg["prompt"]["sequence_neighbours"] = "sum"
-    path = tmp_path / "seq.yaml"
-    path.write_text(yaml.safe_dump(cfg))
-    run = tmp_path / "run"
-    assert main(["train", "--config", str(path), "--out", str(run), "--quiet"]) == 0
+    path, run = _train(cfg, tmp_path)
     fusion = json.loads((run / "fused" / "fusion.json").read_text())
     curve = fusion["valid_ndcg@10_by_weight"]
     assert set(curve) == {str(w) for w in FUSION_WEIGHTS}
@@ -63,10 +68,7 @@ def test_sequence_run_writes_a_fusion_no_worse_than_either_model_on_validation(
 def test_the_fusion_weight_can_be_fitted_on_every_validation_user(dataset: Path, sasrec_run: Path, tmp_path: Path) -> None:
     cfg = tiny_config(dataset, sasrec_run, mode="sequence", samples_per_epoch=0, valid_users=3)
     cfg["external"].update(fusion=True, fusion_users="all")
-    path = tmp_path / "seq.yaml"
-    path.write_text(yaml.safe_dump(cfg))
-    run = tmp_path / "run"
-    assert main(["train", "--config", str(path), "--out", str(run), "--quiet"]) == 0
+    _, run = _train(cfg, tmp_path)
     metrics = json.loads((run / "metrics.json").read_text())
     fusion = json.loads((run / "fused" / "fusion.json").read_text())
     assert metrics["valid_users_evaluated"] == 3  # the per-epoch passes used the subset
