@@ -14,11 +14,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "bench",
         help="run the comparison rows (resuming), write results/<dataset>/table.md, table.json, plots",
         description="Rows: " + ", ".join(R.ROWS) + ". Each row runs as its own `galrec baseline` or "
-        "`galrec train` process; finished rows are reused.",
+        "`galrec train` process; finished rows are reused. Without --rows, the rows of the config's "
+        "train.mode (listed and compact: prefix; token: sequence).",
     )
     b.add_argument("--dataset", help="sets data.dataset (default: the config's)")
     b.add_argument("--config", help="the GAL-Rec YAML every language-model row starts from, e.g. configs/beauty-cpu.yaml")
-    b.add_argument("--rows", help="comma-separated rows (default: all); see --list-rows")
+    b.add_argument("--rows", help="comma-separated rows (default: every row of the config's train.mode); see --list-rows")
     b.add_argument("--sweep", action="append", default=[], metavar="KEY=V1,V2,...",
                    help="GAL-Rec with KEY at each value (repeatable), e.g. loss.l1=0,0.05,0.1,0.3")
     b.add_argument("--out", type=Path, help="tables, analysis and figures (default: results/<dataset>)")
@@ -26,6 +27,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--budget", type=float, default=0.0, metavar="MINUTES",
                    help="wall-clock cap on each row's training (train.max_minutes / optim.max_minutes); "
                    "the external baseline keeps its external.baseline_overrides")
+    b.add_argument("--baseline-budget", type=float, default=None, metavar="MINUTES",
+                   help="the cap of the baseline rows instead (default: --budget; 0: their tuned configs' own limits)")
     b.add_argument("--no-analysis", action="store_true", help="skip the probe, geometry and item map")
     b.add_argument("--redo-analysis", action="store_true", help="recompute them even if the runs are unchanged")
     b.add_argument("--dry-run", action="store_true", help="print each row's command and exit")
@@ -45,6 +48,8 @@ def command_line(args: argparse.Namespace) -> str:
         parts += ["--sweep", sweep]
     if args.budget:
         parts += ["--budget", f"{args.budget:g}"]
+    if args.baseline_budget is not None:
+        parts += ["--baseline-budget", f"{args.baseline_budget:g}"]
     parts += [f for f, on in (("--no-analysis", args.no_analysis), ("--redo-analysis", args.redo_analysis)) if on]
     return shlex.join(parts + list(args.overrides))
 
@@ -61,15 +66,17 @@ def cmd_bench(args: argparse.Namespace) -> int:
             print(f"{name:22s} {row.label}: {what}")
         return 0
     overrides = ([f"data.dataset={args.dataset}"] if args.dataset else []) + list(args.overrides)
-    name = Path(load_config(GalRecConfig, args.config, overrides).data.dataset).name
+    cfg = load_config(GalRecConfig, args.config, overrides)
+    name = Path(cfg.data.dataset).name
     spec = BenchSpec(
         config=args.config,
         overrides=overrides,
-        rows=R.select_rows(args.rows),
+        rows=R.select_rows(args.rows, cfg.train.mode),
         sweeps=[R.parse_sweep(s) for s in args.sweep],
         out=args.out or Path("results") / name,
         runs=args.runs or Path("runs") / "bench" / name,
         budget=args.budget,
+        baseline_budget=args.baseline_budget,
         analysis=not args.no_analysis,
         redo_analysis=args.redo_analysis,
     )

@@ -70,8 +70,8 @@ def _baseline_plan(name: str, row: R.Row, cfg: GalRecConfig, spec: BenchSpec) ->
         kv("eval.protocol", cfg.eval.protocol),
         kv("eval.ks", cfg.eval.ks),
     ]
-    if spec.budget:
-        kvs.append(kv("optim.max_minutes", spec.budget))
+    if spec.baseline_minutes:
+        kvs.append(kv("optim.max_minutes", spec.baseline_minutes))
     if row.baseline == cfg.external.source:  # the embeddings GAL-Rec would train for itself:
         kvs += cfg.external.baseline_overrides  # its own limits win over the shared --budget
     config = resolve_config(REGISTRY[row.baseline].config_cls, None, kvs)

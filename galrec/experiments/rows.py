@@ -6,6 +6,10 @@ instance ``listed`` and ``galrec`` when the config lists neighbours).
 
 The text-only row keeps the catalogue head of the config: with ``external.tie_head`` true it
 scores against the mapped external item embeddings, so only its *input* is text-only.
+
+Some ablations exist in one training mode only (``Row.mode``): how a prompt carries neighbours
+(``listed``, ``compact``) is the prefix mode's, how a sequence carries item audiences (``token``)
+is the sequence mode's. Without ``--rows`` a bench runs the rows of its config's mode.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from galrec.errors import GalrecError
 
 # no graph in either mode: prompts without neighbours, sequences without item audiences
 NO_NEIGHBOURS = ("prompt.neighbours=none", "prompt.sequence_neighbours=none")
-NO_GRAPH = ("loss.l1=0", "loss.l2=0", "loss.l3=0", *NO_NEIGHBOURS)
+NO_LOSSES = ("loss.l1=0", "loss.l2=0", "loss.l3=0")
+NO_GRAPH = (*NO_LOSSES, *NO_NEIGHBOURS)
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,7 @@ class Row:
     label: str
     overrides: tuple[str, ...] = ()  # key=value on the bench's GalRecConfig
     baseline: str = ""  # a galrec.baselines model, trained by `galrec baseline` instead
+    mode: str = ""  # "prefix" or "sequence": the train.mode the row means something in ("": both)
 
 
 ROWS: dict[str, Row] = {
@@ -40,19 +46,21 @@ ROWS: dict[str, Row] = {
     "no-l2": Row("GAL-Rec without L2 (user-item)", ("loss.l2=0",)),
     "no-l3": Row("GAL-Rec without L3 (community-audience)", ("loss.l3=0",)),
     "no-queue": Row("GAL-Rec without the queue (in-batch negatives)", ("queue.size=0",)),
+    "no-losses": Row("GAL-Rec without L1-L3 (neighbourhood inputs only)", NO_LOSSES),
     "no-prompt-neighbours": Row("GAL-Rec without neighbours in the prompt", NO_NEIGHBOURS),
-    "listed": Row("GAL-Rec, listed neighbour tokens", ("prompt.neighbours=listed",)),
-    "compact": Row("GAL-Rec, compact neighbourhood tokens", ("prompt.neighbours=compact",)),
+    "listed": Row("GAL-Rec, listed neighbour tokens", ("prompt.neighbours=listed",), mode="prefix"),
+    "compact": Row("GAL-Rec, compact neighbourhood tokens", ("prompt.neighbours=compact",), mode="prefix"),
+    "token": Row("GAL-Rec, each item's audience its own token", ("prompt.sequence_neighbours=token",), mode="sequence"),
 }
-ABLATIONS = ("no-l1", "no-l2", "no-l3", "no-queue", "no-prompt-neighbours", "listed", "compact")
+ABLATIONS = ("no-l1", "no-l2", "no-l3", "no-queue", "no-losses", "no-prompt-neighbours", "listed", "compact", "token")
 ANALYSIS_ROWS = ("text-only", "e4srec", "galrec")  # the probe, geometry and maps compare these
 SWEEP_BASE = "galrec"
 
 
-def select_rows(spec: str | None) -> list[str]:
-    """``"pop,galrec"`` -> ["pop", "galrec"]; None -> every row, in table order."""
+def select_rows(spec: str | None, mode: str = "") -> list[str]:
+    """``"pop,galrec"`` -> ["pop", "galrec"]; None -> every row of ``mode`` (all if ""), in table order."""
     if spec is None:
-        return list(ROWS)
+        return [n for n, row in ROWS.items() if not (mode and row.mode and row.mode != mode)]
     names = [s.strip() for s in spec.split(",") if s.strip()]
     unknown = [n for n in names if n not in ROWS]
     if unknown or not names:

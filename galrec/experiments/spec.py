@@ -24,6 +24,11 @@ class BenchSpec:
     out: Path
     runs: Path
     budget: float = 0.0  # minutes per row (0: the configs' own limits)
+    baseline_budget: float | None = None  # minutes per baseline row (None: ``budget``; 0: their configs' limits)
+
+    @property
+    def baseline_minutes(self) -> float:
+        return self.budget if self.baseline_budget is None else self.baseline_budget
     analysis: bool = True  # probe, geometry and item map over ``rows.ANALYSIS_ROWS`` afterwards
     redo_analysis: bool = False  # even when the stored analysis used the same runs
 

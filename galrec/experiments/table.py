@@ -190,10 +190,13 @@ def _intro(payload: dict) -> list[str]:
         if first.get("mask_repeats", True)
         else "repeated targets unmasked"
     )
-    budget = (
-        f", at most {payload['budget_minutes']:g} minutes of training per row (the external one: its "
-        "`external.baseline_overrides`)" if payload["budget_minutes"] else ""
-    )
+    minutes, baseline_minutes = payload["budget_minutes"], payload.get("baseline_budget_minutes")
+    budget = f", at most {minutes:g} minutes of training per language-model row" if minutes else ""
+    if baseline_minutes is None or baseline_minutes == minutes:
+        budget += " and per baseline row" if minutes else ""
+    else:
+        budget += f", baseline rows {f'at most {baseline_minutes:g} minutes' if baseline_minutes else 'under their own configs'}"
+    budget += " (the external one: its `external.baseline_overrides`)" if minutes or baseline_minutes else ""
     return [
         f"# {payload['dataset']}: side-by-side benchmark",
         "",
@@ -254,6 +257,7 @@ def write_tables(
         "overrides": spec.overrides,
         "seed": cfg.seed,
         "budget_minutes": spec.budget,
+        "baseline_budget_minutes": spec.baseline_minutes,
         "test_users_compared": common_users,
         "external_row": cfg.external.source,
         "runs": str(spec.runs),

@@ -154,3 +154,23 @@ def test_budget_caps_every_row_but_the_external_baseline_keeps_its_own(config_fi
     assert plans["sasrec"].config.optim.max_minutes == 8  # external.baseline_overrides win
     assert plans["lightgcn"].config.optim.max_minutes == 3.5
     assert plans["e4srec"].config.train.max_minutes == 3.5
+
+
+def test_default_rows_follow_the_training_mode() -> None:
+    prefix, sequence = select_rows(None, "prefix"), select_rows(None, "sequence")
+    assert {"listed", "compact"} <= set(prefix) and "token" not in prefix
+    assert "token" in sequence and not {"listed", "compact"} & set(sequence)
+    assert {"galrec", "e4srec", "no-losses", "sasrec"} <= set(prefix) & set(sequence)
+    assert select_rows("token,listed", "prefix") == ["token", "listed"]  # asked for by name: kept
+
+
+def test_baseline_budget_caps_the_baseline_rows_apart(config_file: Path, tmp_path: Path) -> None:
+    def plans(**budgets):
+        spec = BenchSpec(str(config_file), ["external.run_dir=", "external.baseline_overrides=[]"],
+                         ["lightgcn", "e4srec"], [], tmp_path / "out", tmp_path / "runs", **budgets)
+        return {p.name: p.config for p in make_plans(spec)}
+
+    apart = plans(budget=3.0, baseline_budget=12.0)
+    assert apart["lightgcn"].optim.max_minutes == 12 and apart["e4srec"].train.max_minutes == 3
+    own = plans(budget=3.0, baseline_budget=0.0)  # 0: the tuned configs' own limits
+    assert own["lightgcn"].optim.max_minutes == plans()["lightgcn"].optim.max_minutes
