@@ -263,6 +263,10 @@ class PromptConfig:
     # token: that mean as a token of its own after the item (two tokens per item).
     sequence_prefix: str = "A user bought, in order:"
     sequence_neighbours: Literal["none", "sum", "token"] = "none"
+    # the audience vectors times a learned scalar that starts at 0, so that training starts from
+    # the item-only model and lets the audience in as far as it helps (sum mode adds it to the
+    # item's own token: un-gated, it perturbs every input at initialisation)
+    audience_gate: bool = False
 
     def __post_init__(self) -> None:
         for key in ("history_items", "n_hop2_users", "n_hop1_users", "n_hop2_items", "title_tokens"):

@@ -74,6 +74,7 @@ class GalRec(nn.Module):
         self.lambdas = {"l1": cfg.loss.l1, "l2": cfg.loss.l2, "l3": cfg.loss.l3}
         self.tau = cfg.loss.tau
         self.separate_audience = cfg.prompt.sequence_neighbours == "token"  # sequence mode's layout
+        self.audience_gate = nn.Parameter(torch.zeros(())) if cfg.prompt.audience_gate else None
         self.head_dtype = torch.bfloat16 if cfg.train.head_dtype == "bfloat16" else torch.float32
 
     # --- mapped external embeddings -------------------------------------------------------------
@@ -84,6 +85,11 @@ class GalRec(nn.Module):
     def item_vectors(self, items: torch.Tensor) -> torch.Tensor:
         """ids [...] -> [..., H]"""
         return self.map_item(self.external.item_table[items])
+
+    def audience_vectors(self, users: torch.Tensor) -> torch.Tensor:
+        """Sequence mode's audience members: ``user_vectors`` through the gate, if any. [..., H]"""
+        v = self.user_vectors(users)
+        return v if self.audience_gate is None else self.audience_gate * v
 
     def catalogue(self) -> torch.Tensor | None:
         """The mapped item table [n_items + 1, H] a tied head scores against (None when untied)."""
@@ -115,7 +121,7 @@ class GalRec(nn.Module):
 
     def encode_sequences(self, inputs: SequenceInputs) -> torch.Tensor:
         """Sequence mode: the state after every item of ``inputs`` [B, L, H] (galrec.model.sequence)."""
-        return encode_sequence(self.backbone, inputs, self.item_vectors, self.user_vectors, self.separate_audience)
+        return encode_sequence(self.backbone, inputs, self.item_vectors, self.audience_vectors, self.separate_audience)
 
     def score_sequences(self, inputs: SequenceInputs, items: torch.Tensor | None = None) -> torch.Tensor:
         """Sequence mode: scores of every item after each row's last item [B, n_items + 1]."""

@@ -14,8 +14,9 @@ from galrec.training.examples import PrefixExamples
 NEIGHBOURS = ("none", "sum", "token")
 
 
-def sequence_tiny(make_tiny, neighbours: str = "sum", **sections):
-    tiny = make_tiny(train={"mode": "sequence"}, prompt={"sequence_neighbours": neighbours}, **sections)
+def sequence_tiny(make_tiny, neighbours: str = "sum", prompt: dict | None = None, **sections):
+    prompt = {"sequence_neighbours": neighbours, **(prompt or {})}
+    tiny = make_tiny(train={"mode": "sequence"}, prompt=prompt, **sections)
     examples = PrefixExamples(tiny.loo.train, "last")
     builder = SequenceBuilder(tiny.cfg.prompt, tiny.model.backbone.tokenizer, tiny.graph)
     return tiny, examples, SequenceCollator(examples, builder, tiny.graph, tiny.cfg)
@@ -95,3 +96,19 @@ def test_graph_terms_train_in_sequence_mode(make_tiny) -> None:
     out.loss.backward()
     model.remember(**out.memory)
     assert int((model.user_queue.ids > 0).sum()) > 0 and int((model.item_queue.ids > 0).sum()) > 0
+
+
+def test_a_closed_audience_gate_starts_from_the_item_only_model(make_tiny) -> None:
+    tiny, _, collate = sequence_tiny(make_tiny, "sum", prompt={"audience_gate": True}, loss={"l1": 0, "l2": 0, "l3": 0})
+    model = tiny.model.eval()
+    inputs = collate(np.arange(6), np.random.default_rng(4)).inputs
+    items_only = SequenceInputs(inputs.prefix_ids, inputs.items, None)
+    with torch.no_grad():
+        torch.testing.assert_close(model.encode_sequences(inputs), model.encode_sequences(items_only))
+        model.audience_gate.fill_(0.5)
+        assert not torch.allclose(model.encode_sequences(inputs), model.encode_sequences(items_only))
+    model.audience_gate.data.zero_()
+    out = model.train()(collate(np.arange(6), np.random.default_rng(4)))
+    out.loss.backward()
+    assert model.audience_gate.grad is not None and model.audience_gate.grad != 0  # it can open
+    assert any(p is model.audience_gate for p in model.parameter_groups()[1])  # at the heads' rate
