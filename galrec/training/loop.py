@@ -145,7 +145,9 @@ class Trainer:
     def count_tokens(self, batch: GalRecBatch | SequenceBatch) -> None:
         if isinstance(batch, SequenceBatch):
             self.pos.targets += int((batch.targets > 0).sum())
-            self.pos.user_tokens += int(batch.inputs.lengths.sum())  # item tokens
+            inputs = batch.inputs  # the prefix, then one token per item (two with audience tokens)
+            per_item = 2 if inputs.audience is not None and self.net.separate_audience else 1
+            self.pos.user_tokens += len(batch) * len(inputs.prefix_ids) + per_item * int(inputs.lengths.sum())
             self.pos.user_prompts += len(batch)
             return
         self.pos.targets += len(batch)
