@@ -26,7 +26,7 @@ import torch
 
 from galrec.baselines.run import load_baseline_run
 from galrec.eval.metrics import metrics_from_ranks
-from galrec.eval.ranking import history_mask_indices, rank_batch
+from galrec.eval.ranking import history_mask_indices, rank_batch, repeated_targets
 
 RULES = ("masked", "zeroed", "none")
 
@@ -58,9 +58,7 @@ def evaluate_rules(run: Path, batch_size: int = 1024) -> dict:
         batch_targets = torch.from_numpy(targets[batch])
         for rule in RULES:
             ranks[rule].append(ranks_under(scores, batch_targets, rows, items, rule).numpy())
-        repeated = torch.zeros(len(batch), dtype=torch.bool)
-        repeated[rows[items == batch_targets[rows]]] = True
-        repeats.append(repeated.numpy())
+        repeats.append(repeated_targets(batch_targets, rows, items).numpy())
     rep = np.concatenate(repeats)
     out = {"run": str(run), "dataset": cfg.data.dataset, "users": int(len(users)),
            "repeated_targets": round(float(rep.mean()), 4)}

@@ -33,6 +33,16 @@ def history_mask_indices(inputs: Sequences, users: np.ndarray) -> tuple[np.ndarr
     return rows, inputs.items[starts + within]
 
 
+def repeated_targets(
+    targets: torch.Tensor, mask_rows: torch.Tensor, mask_items: torch.Tensor  # [B], [M], [M]
+) -> torch.Tensor:
+    """Which targets are themselves in their row's history (repeat consumption). [B] bool"""
+    repeated = torch.zeros(len(targets), dtype=torch.bool, device=targets.device)
+    if len(mask_items):
+        repeated[mask_rows[mask_items == targets[mask_rows]]] = True
+    return repeated
+
+
 def rank_batch(
     scores: torch.Tensor,  # [B, n_items + 1]
     targets: torch.Tensor,  # [B]
@@ -45,9 +55,8 @@ def rank_batch(
     n_items = scores.shape[1] - 1
     rows = torch.arange(len(targets), device=scores.device)
     target_scores = scores[rows, targets]  # [B]
-    repeated = torch.zeros(len(targets), dtype=torch.bool, device=scores.device)
+    repeated = repeated_targets(targets, mask_rows, mask_items)
     if len(mask_items):
-        repeated[mask_rows[mask_items == targets[mask_rows]]] = True
         scores[mask_rows, mask_items] = float("-inf")
     scores[:, 0] = float("-inf")
     higher = (scores > target_scores[:, None]).sum(dim=1)  # [B]

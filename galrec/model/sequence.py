@@ -18,6 +18,11 @@ from galrec.llm.sequence import SequenceInputs
 from galrec.model.slots import NodeVectors, group_mean
 
 
+def tokens_per_item(inputs: SequenceInputs, separate: bool) -> int:
+    """2 when each item's audience has a token of its own after it, else 1."""
+    return 2 if separate and inputs.audience is not None else 1
+
+
 def item_tokens(inputs: SequenceInputs, items: NodeVectors, users: NodeVectors, separate: bool) -> torch.Tensor:
     """The vectors of the item positions, w = 2 per item when ``separate``, else 1. [B, w·L, H]"""
     x = items(inputs.items)  # [B, L, H]
@@ -38,7 +43,7 @@ def encode_sequence(
     ``items`` / ``users`` map ids to input vectors (GalRec's mapping layers).
     """
     b, length = inputs.items.shape
-    w = 2 if separate and inputs.audience is not None else 1
+    w = tokens_per_item(inputs, separate)
     prefix = backbone.embed_tokens(inputs.prefix_ids[None]).expand(b, -1, -1)  # [B, P, H]
     x = torch.cat([prefix, item_tokens(inputs, items, users, separate).to(prefix.dtype)], dim=1)  # [B, P + wL, H]
     real = (inputs.items > 0).long().repeat_interleave(w, dim=1)  # [B, wL]

@@ -30,6 +30,7 @@ from galrec.data.grouping import length_batches
 from galrec.errors import GalrecError
 from galrec.eval.evaluate import SplitResult
 from galrec.model.batch import GalRecBatch, SequenceBatch
+from galrec.model.sequence import tokens_per_item
 from galrec.training import rundir
 from galrec.training.batches import Collator, SequenceCollator
 from galrec.training.build import Parts
@@ -145,8 +146,8 @@ class Trainer:
     def count_tokens(self, batch: GalRecBatch | SequenceBatch) -> None:
         if isinstance(batch, SequenceBatch):
             self.pos.targets += int((batch.targets > 0).sum())
-            inputs = batch.inputs  # the prefix, then one token per item (two with audience tokens)
-            per_item = 2 if inputs.audience is not None and self.net.separate_audience else 1
+            inputs = batch.inputs  # the prefix, then the item positions
+            per_item = tokens_per_item(inputs, self.net.separate_audience)
             self.pos.user_tokens += len(batch) * len(inputs.prefix_ids) + per_item * int(inputs.lengths.sum())
             self.pos.user_prompts += len(batch)
             return
