@@ -19,6 +19,7 @@ from galrec.baselines.base import BaselineModel, Batch
 from galrec.baselines.catalogue_ce import catalogue_cross_entropy
 from galrec.baselines.configs import SASRecConfig
 from galrec.data.split import LeaveOneOut
+from galrec.runtime import native_dtype
 
 
 class CausalBlock(nn.Module):
@@ -124,7 +125,7 @@ class SASRec(BaselineModel):
         target = target[keep]  # [N]
         if self.loss == "ce":  # over items 1..n (padding excluded), without the [N, n_items] logits
             return catalogue_cross_entropy(h, self.item_emb.weight[1:], target - 1,
-                                           matmul_dtype=self.ce_dtype)
+                                           matmul_dtype=native_dtype(self.ce_dtype, h.device.type))
         if self.loss == "sampled":
             return self._sampled_softmax(h, target)
         neg = torch.randint(1, self.n_items + 1, target.shape, device=target.device)  # [N]

@@ -37,6 +37,7 @@ from galrec.model.mapping import MappingMLP
 from galrec.model.queue import NodeQueue, RepresentationBank
 from galrec.model.sequence import encode_sequence, last_state
 from galrec.model.slots import slot_mask, slot_vectors
+from galrec.runtime import native_dtype
 
 T = TypeVar("T")
 MEMORY_PREFIXES = ("user_queue.", "item_queue.", "bank.")  # buffers a checkpoint must carry
@@ -165,7 +166,7 @@ class GalRec(nn.Module):
         items = self.catalogue()  # [n_items + 1, H] or None
         with torch.autocast(states.device.type, enabled=False):  # the softmax in float32 (precision.py)
             items = None if items is None else items.float()
-            l0 = self.head.loss(states[supervised], items, batch.targets[supervised], self.head_dtype)
+            l0 = self.head.loss(states[supervised], items, batch.targets[supervised], native_dtype(self.head_dtype, states.device.type))
         h_u = last_state(states, batch.inputs)  # [B, H]
         terms, memory = self.graph_terms(h_u, batch.users, batch.last_targets, batch.hop2_users, batch.hop1_users)
         return self._output(l0, terms, memory)
