@@ -39,7 +39,8 @@ def load(run_dir: str | Path, retrieval: str = "auto", precision: str = "float32
     ``retrieval``: "exact" scores every item; "ann" ranks through an approximate index over the
     item vectors (faiss; SASRec-like models); "auto" uses the index from 100,000 items on.
     ``precision``: "bfloat16" runs the model's matrix products in bfloat16 (GAL-Rec: about 2x
-    faster on a CPU with AVX512-BF16, top 10 99 % the same); scores come back as float32.
+    faster on a CPU with AVX512-BF16, top 10 99 % the same; float32 where the device would only
+    emulate bfloat16); scores come back as float32.
     """
     read_finished_run_config(Path(run_dir))  # refuse a wrong folder before torch loads (seconds)
     for name, value, allowed in (("retrieval", retrieval, RETRIEVALS), ("precision", precision, PRECISIONS)):

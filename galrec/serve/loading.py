@@ -23,13 +23,15 @@ from galrec.data.sequences import Sequences
 from galrec.data.split import LeaveOneOut
 from galrec.errors import GalrecError
 from galrec.eval.ranking import history_mask_indices
+from galrec.runtime import bfloat16_is_fast
 from galrec.serve.runfolder import read_finished_run_config
 
 if TYPE_CHECKING:
     from galrec.serve.index import ItemIndex
 
 Retrieval = Literal["auto", "exact", "ann"]
-# bfloat16 halves GAL-Rec's language-model time on a CPU with AVX512-BF16 (results/serve/README.md)
+# bfloat16 halves GAL-Rec's language-model time on a CPU with AVX512-BF16 (results/serve/README.md);
+# where the device would only emulate it (galrec.runtime.bfloat16_is_fast) scoring stays float32
 Precision = Literal["float32", "bfloat16"]
 
 # Histories scored per matrix product: [256, n_items + 1] float32 is ~12 MB on Beauty.
@@ -107,7 +109,7 @@ class LoadedRun:
     @torch.no_grad()
     def score(self, users: torch.Tensor, histories: torch.Tensor) -> torch.Tensor:
         """The model's scores of users [B] and left-padded histories [B, L] -> float32 [B, n_items + 1]."""
-        with torch.autocast(self.device.type, torch.bfloat16, enabled=self.precision == "bfloat16"):
+        with torch.autocast(self.device.type, torch.bfloat16, enabled=self.precision == "bfloat16" and bfloat16_is_fast(self.device.type)):
             return self.model.score(users, histories).float()
 
     @torch.no_grad()

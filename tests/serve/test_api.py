@@ -12,6 +12,7 @@ import torch
 import galrec
 from galrec.api import nested
 from galrec.errors import GalrecError
+from galrec.serve import loading
 from galrec.serve.recommend import recommend_history
 
 from .conftest import FIRST_ITEM, N_ITEMS, N_USERS
@@ -91,9 +92,14 @@ def test_load_dataset_reads_the_readers(tiny_dataset: Path) -> None:
     assert np.all(data.sequences.lengths[1:] >= 4)
 
 
-def test_bfloat16_scores_stay_close_to_float32(sasrec_run: Path, galrec_run: Path) -> None:
+def test_bfloat16_scores_stay_close_to_float32(
+    sasrec_run: Path, galrec_run: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     history = ["103", "105", "107", "109"]
     exact = galrec.load(sasrec_run).score([history])
+    monkeypatch.setattr(loading, "bfloat16_is_fast", lambda device_type: False)  # emulated: float32 instead
+    assert torch.equal(galrec.load(sasrec_run, precision="bfloat16").score([history]), exact)
+    monkeypatch.setattr(loading, "bfloat16_is_fast", lambda device_type: True)
     half = galrec.load(sasrec_run, precision="bfloat16").score([history])
     assert half.dtype == torch.float32
     finite = torch.isfinite(exact)
