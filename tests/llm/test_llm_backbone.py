@@ -1,5 +1,5 @@
 import importlib.util
-import time
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -17,15 +17,17 @@ def trainable(backbone) -> int:
     return sum(p.numel() for p in backbone.parameters() if p.requires_grad)
 
 
-def test_tiny_random_is_seeded_and_fast():
+def _never(*args, **kwargs):
+    raise AssertionError("the GGUF file was read again instead of the cache")
+
+
+def test_tiny_random_is_seeded_and_built_once(monkeypatch: pytest.MonkeyPatch):
     load_backbone(BackboneConfig(name="tiny-random"))  # first load may build the tokenizer cache
-    start = time.perf_counter()
+    monkeypatch.setattr(builtin, "AutoTokenizer", SimpleNamespace(from_pretrained=_never))  # later: the cache only
     a = load_backbone(BackboneConfig(name="tiny-random"))
-    elapsed = time.perf_counter() - start
     b = load_backbone(BackboneConfig(name="tiny-random"))
     assert a.is_causal and a.hidden_size == H and a.n_layers == builtin.TINY_LAYERS
     assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
-    assert elapsed < 3.0, f"tiny-random took {elapsed:.2f} s from the cache"
 
 
 def test_keep_layers_drops_upper_layers_and_updates_the_config():
@@ -114,10 +116,9 @@ def test_minilm_is_an_encoder_with_mean_pooling():
 @pytest.mark.skipif(
     not (builtin.backbones_dir() / "smollm2-135m").is_dir(), reason="SmolLM2 is not in the cache yet"
 )
-def test_smollm2_loads_from_the_cache():
-    start = time.perf_counter()
+def test_smollm2_loads_from_the_cache(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(builtin, "_save_dequantised", _never)
     backbone = load_backbone(BackboneConfig(name="smollm2-135m", keep_layers=2))
-    assert time.perf_counter() - start < 5.0
     assert backbone.is_causal and backbone.hidden_size == 576 and backbone.n_layers == 2
 
 
