@@ -31,6 +31,7 @@ import numpy as np
 import torch
 
 from galrec.config import GalRecConfig, load_config
+from galrec.runtime import native_dtype
 from galrec.training.build import build_parts
 from galrec.training.external_run import external_run_dir
 from galrec.training.loop import Trainer
@@ -89,7 +90,7 @@ def step_parts(trainer: Trainer, steps: int) -> dict[str, float]:
             with torch.autocast("cpu", enabled=False):
                 l0 = timed(
                     "head loss (forward, gradients inside)",
-                    lambda: net.head.loss(states[keep], items.float(), batch.targets[keep], net.head_dtype),
+                    lambda: net.head.loss(states[keep], items.float(), batch.targets[keep], native_dtype(net.head_dtype, "cpu")),
                 )
             h_u = states[torch.arange(len(batch)), batch.inputs.lengths - 1]
             terms, memory = timed(
