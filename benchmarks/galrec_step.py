@@ -90,7 +90,8 @@ def step_parts(trainer: Trainer, steps: int) -> dict[str, float]:
             with torch.autocast("cpu", enabled=False):
                 l0 = timed(
                     "head loss (forward, gradients inside)",
-                    lambda: net.head.loss(states[keep], items.float(), batch.targets[keep], native_dtype(net.head_dtype, "cpu")),
+                    lambda: net.head.loss(states[keep], items.float(), batch.targets[keep],
+                                          native_dtype(net.head_dtype, "cpu")),
                 )
             h_u = states[torch.arange(len(batch)), batch.inputs.lengths - 1]
             terms, memory = timed(

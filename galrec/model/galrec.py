@@ -166,7 +166,8 @@ class GalRec(nn.Module):
         items = self.catalogue()  # [n_items + 1, H] or None
         with torch.autocast(states.device.type, enabled=False):  # the softmax in float32 (precision.py)
             items = None if items is None else items.float()
-            l0 = self.head.loss(states[supervised], items, batch.targets[supervised], native_dtype(self.head_dtype, states.device.type))
+            head_dtype = native_dtype(self.head_dtype, states.device.type)
+            l0 = self.head.loss(states[supervised], items, batch.targets[supervised], head_dtype)
         h_u = last_state(states, batch.inputs)  # [B, H]
         terms, memory = self.graph_terms(h_u, batch.users, batch.last_targets, batch.hop2_users, batch.hop1_users)
         return self._output(l0, terms, memory)

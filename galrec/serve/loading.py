@@ -23,7 +23,7 @@ from galrec.data.sequences import Sequences
 from galrec.data.split import LeaveOneOut
 from galrec.errors import GalrecError
 from galrec.eval.ranking import history_mask_indices
-from galrec.runtime import bfloat16_is_fast
+from galrec.runtime import bfloat16_autocast
 from galrec.serve.runfolder import read_finished_run_config
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 Retrieval = Literal["auto", "exact", "ann"]
 # bfloat16 halves GAL-Rec's language-model time on a CPU with AVX512-BF16 (results/serve/README.md);
-# where the device would only emulate it (galrec.runtime.bfloat16_is_fast) scoring stays float32
+# where the device would only emulate it (galrec.runtime.bfloat16_autocast) scoring stays float32
 Precision = Literal["float32", "bfloat16"]
 
 # Histories scored per matrix product: [256, n_items + 1] float32 is ~12 MB on Beauty.
@@ -109,7 +109,7 @@ class LoadedRun:
     @torch.no_grad()
     def score(self, users: torch.Tensor, histories: torch.Tensor) -> torch.Tensor:
         """The model's scores of users [B] and left-padded histories [B, L] -> float32 [B, n_items + 1]."""
-        with torch.autocast(self.device.type, torch.bfloat16, enabled=self.precision == "bfloat16" and bfloat16_is_fast(self.device.type)):
+        with bfloat16_autocast(self.precision == "bfloat16", self.device.type):
             return self.model.score(users, histories).float()
 
     @torch.no_grad()

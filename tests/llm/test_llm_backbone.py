@@ -23,7 +23,8 @@ def _never(*args, **kwargs):
 
 def test_tiny_random_is_seeded_and_built_once(monkeypatch: pytest.MonkeyPatch):
     load_backbone(BackboneConfig(name="tiny-random"))  # first load may build the tokenizer cache
-    monkeypatch.setattr(builtin, "AutoTokenizer", SimpleNamespace(from_pretrained=_never))  # later: the cache only
+    # later loads read the cache only
+    monkeypatch.setattr(builtin, "AutoTokenizer", SimpleNamespace(from_pretrained=_never))
     a = load_backbone(BackboneConfig(name="tiny-random"))
     b = load_backbone(BackboneConfig(name="tiny-random"))
     assert a.is_causal and a.hidden_size == H and a.n_layers == builtin.TINY_LAYERS

@@ -10,9 +10,9 @@ import pytest
 import torch
 
 import galrec
+from galrec import runtime
 from galrec.api import nested
 from galrec.errors import GalrecError
-from galrec.serve import loading
 from galrec.serve.recommend import recommend_history
 
 from .conftest import FIRST_ITEM, N_ITEMS, N_USERS
@@ -97,9 +97,9 @@ def test_bfloat16_scores_stay_close_to_float32(
 ) -> None:
     history = ["103", "105", "107", "109"]
     exact = galrec.load(sasrec_run).score([history])
-    monkeypatch.setattr(loading, "bfloat16_is_fast", lambda device_type: False)  # emulated: float32 instead
+    monkeypatch.setattr(runtime, "bfloat16_is_fast", lambda device_type: False)  # emulated: float32 instead
     assert torch.equal(galrec.load(sasrec_run, precision="bfloat16").score([history]), exact)
-    monkeypatch.setattr(loading, "bfloat16_is_fast", lambda device_type: True)
+    monkeypatch.setattr(runtime, "bfloat16_is_fast", lambda device_type: True)
     half = galrec.load(sasrec_run, precision="bfloat16").score([history])
     assert half.dtype == torch.float32
     finite = torch.isfinite(exact)
