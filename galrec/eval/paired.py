@@ -65,11 +65,28 @@ def metrics_on_users(run: Path, users: list[str], ks: tuple[int, ...] = metrics.
 
 def paired_difference(run_a: Path, run_b: Path, metric: str = "ndcg@10") -> PairedDiff:
     """``metric`` of run ``a`` minus run ``b``, paired by test user over the users both ranked."""
-    a, b = ranks_by_user(run_a), ranks_by_user(run_b)
-    users = [u for u in a if u in b]
+    return pooled_difference([(run_a, run_b)], metric)
+
+
+def pooled_difference(pairs: list[tuple[Path, Path]], metric: str = "ndcg@10") -> PairedDiff:
+    """The mean of ``metric(a) - metric(b)`` over replicate pairs (one pair per seed), per user.
+
+    Each user's difference is averaged over the pairs first, then the interval is taken over
+    users, on the users every run ranked. Averaging replicates shrinks the run-to-run noise that a
+    single pair carries; the interval still treats users, not seeds, as the sample.
+    """
+    if not pairs:
+        raise GalrecError("pooled_difference needs at least one pair of runs")
+    tables = [(ranks_by_user(a), ranks_by_user(b)) for a, b in pairs]
+    users = [u for u in tables[0][0] if all(u in a and u in b for a, b in tables)]
     if not users:
-        raise GalrecError(f"{run_a} and {run_b} ranked no test user in common")
-    diff = per_user(np.array([a[u] for u in users]), metric) - per_user(np.array([b[u] for u in users]), metric)
-    n = len(diff)  # diff: [n_users]
+        names = ", ".join(f"{a} / {b}" for a, b in pairs)
+        raise GalrecError(f"{names}: no test user in common")
+    diff = np.mean(
+        [per_user(np.array([a[u] for u in users]), metric) - per_user(np.array([b[u] for u in users]), metric)
+         for a, b in tables],
+        axis=0,
+    )  # [n_users]
+    n = len(diff)
     half = Z95 * float(diff.std(ddof=1)) / math.sqrt(n) if n > 1 else math.inf
     return PairedDiff(float(diff.mean()), half, n)

@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from galrec.errors import GalrecError
-from galrec.eval.paired import PairedDiff, common_users, metrics_on_users, paired_difference, per_user
+from galrec.eval.paired import (
+    PairedDiff,
+    common_users,
+    metrics_on_users,
+    paired_difference,
+    per_user,
+    pooled_difference,
+)
 
 
 def _run(folder: Path, ranks: dict[str, int]) -> Path:
@@ -50,3 +57,18 @@ def test_only_users_both_ranked_are_paired(tmp_path: Path) -> None:
     c = _run(tmp_path / "c", {"u7": 1})
     with pytest.raises(GalrecError, match="no test user in common"):
         paired_difference(a, c)
+
+
+def test_pooled_difference_averages_each_user_over_pairs(tmp_path: Path) -> None:
+    a0 = _run(tmp_path / "a0", {"u1": 1, "u2": 3, "u3": 50})
+    b0 = _run(tmp_path / "b0", {"u1": 1, "u2": 1, "u3": 50})
+    a1 = _run(tmp_path / "a1", {"u1": 3, "u2": 1, "u3": 1, "u4": 1})
+    b1 = _run(tmp_path / "b1", {"u1": 1, "u2": 1, "u3": 50, "u4": 9})
+    d = pooled_difference([(a0, b0), (a1, b1)], "ndcg@10")
+    per_pair = np.array([[0.0, -0.5, 0.0], [-0.5, 0.0, 1.0]])  # u4 is not in every run
+    diffs = per_pair.mean(axis=0)
+    assert d.n_users == 3 and d.mean == pytest.approx(diffs.mean())
+    assert d.half_width == pytest.approx(1.959964 * diffs.std(ddof=1) / math.sqrt(3))
+    assert pooled_difference([(a0, b0)]) == paired_difference(a0, b0)
+    with pytest.raises(GalrecError, match="at least one pair"):
+        pooled_difference([])
