@@ -50,6 +50,8 @@ class SASRecConfig:
     # exactly what every prefix of it would; "from_last": position max_len-1 is the last item, so
     # with ``samples: prefixes`` a position says how far back an item lies from the one being
     # predicted (the S3-Rec / FMLP-Rec / BSARec code: left-padded prefixes, absolute positions).
+    # With windows, "from_last" counts back from the window's last input, the item every
+    # recommendation is made after; the tuned Beauty config uses it (results/baselines.md).
     positions: Literal["from_first", "from_last"] = "from_first"
     # "windows": a window per user, every position a target, one causal pass; "prefixes": every
     # training prefix is its own sample with one target, at its last position (the same targets,

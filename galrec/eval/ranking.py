@@ -78,13 +78,20 @@ def full_ranks(
     device: torch.device | str = "cpu",
     progress: bool = False,
 ) -> np.ndarray:
-    """Rank every user's target against the whole catalogue. [U]"""
+    """Rank every user's target against the whole catalogue. [U]
+
+    Users are scored in batches of similar history length (shortest first) and the ranks put back
+    in ``users``' order: a sequence model's batch costs its longest history, so batches of mixed
+    lengths would pay ``max_len`` for nearly every row (on Beauty the mean is 9 of 50).
+    """
     from tqdm.auto import tqdm
 
     out = np.empty(len(users), dtype=np.int64)
+    order = np.argsort(np.minimum(inputs.lengths[users], max_len), kind="stable")  # [U]
     starts = range(0, len(users), batch_size)
     for start in tqdm(starts, desc="ranking", unit="batch", disable=not progress, leave=False):
-        batch = users[start : start + batch_size]
+        rows = order[start : start + batch_size]
+        batch = users[rows]
         hist = inputs.padded(batch, max_len).to(device)
         scores = score_fn(torch.from_numpy(batch).to(device), hist)  # [B, n_items + 1]
         m_rows, m_items = history_mask_indices(inputs, batch)
@@ -95,7 +102,7 @@ def full_ranks(
             torch.from_numpy(m_items).to(scores.device),
             mask_repeats,
         )
-        out[start : start + len(batch)] = ranks.cpu().numpy()
+        out[rows] = ranks.cpu().numpy()
     return out
 
 

@@ -95,3 +95,19 @@ def test_sampled_ranks_do_not_depend_on_batch_composition(loo: LeaveOneOut, scor
     assert (everyone[repeated] == 102).all() and repeated.any()  # the repeat rule: a miss
     unmasked = sampled_ranks(*args, users, n_items, 50, seed=1, mask_repeats=False)
     assert ((unmasked >= 1) & (unmasked <= 101)).all()
+
+
+def test_full_ranks_batch_users_by_history_length(loo: LeaveOneOut, score_fn) -> None:
+    """Batches go shortest history first; the ranks come back in the order the users were given."""
+    widths: list[int] = []
+
+    def recording(users: torch.Tensor, histories: torch.Tensor) -> torch.Tensor:
+        widths.append(int((histories > 0).sum(1).max()))
+        return score_fn(users, histories)
+
+    users = loo.eval_users()[::-1].copy()  # an order that is not by length
+    got = full_ranks(recording, loo.test_input, loo.test_target, users, 50, 7, True)
+    assert widths == sorted(widths) and len(widths) == -(-len(users) // 7)
+    one_by_one = [full_ranks(score_fn, loo.test_input, loo.test_target, users[i : i + 1], 50, 1, True)[0]
+                  for i in range(len(users))]
+    assert got.tolist() == one_by_one
