@@ -16,8 +16,9 @@ under ``--out`` and reused, so an interrupted curve resumes where it stopped. Us
 
 With several ``--seeds`` every point is trained once per seed (``seed=S``: the language model's
 initialisation, batch order and audience samples; the external SASRec stays the same run), the
-curve shows their mean, and ``galrec_minus_e4srec`` gives, per budget, each seed's paired
-difference and the difference pooled over seeds (``galrec.eval.paired.pooled_difference``).
+curve shows their mean, and ``paired`` gives, per budget, each seed's paired difference and the
+difference pooled over seeds (``galrec.eval.paired.pooled_difference``) for GAL-Rec minus the
+E4SRec-style row and for each fusion minus SASRec.
 
 About 2 minutes per epoch per row on Beauty with 2 threads: 1,2,4,8 epochs of two rows is ~2 h.
 Writes ``--out/budget_curve.json`` and ``--out/budget_curve.png``.
@@ -97,16 +98,23 @@ def main() -> int:
                 fused = [read(r / "fused" / "metrics.json")["test"]["ndcg@10"] for r in folders]
                 points["galrec + SASRec"].append({**point, "ndcg@10": mean(fused), "per_seed": fused})
             print(name, points[name][-1], flush=True)
-        pairs = list(zip(runs["galrec"], runs["e4srec"]))
-        differences.append({"epochs": epochs, "seeds": seeds,
-                            "per_seed": [as_dict(pooled_difference([p])) for p in pairs],
-                            "pooled": as_dict(pooled_difference(pairs))})
-        print("galrec minus e4srec", differences[-1], flush=True)
+        sasrec_run = Path(external)
+        comparisons = {
+            "galrec minus e4srec": list(zip(runs["galrec"], runs["e4srec"])),
+            "galrec + SASRec minus SASRec": [(r / "fused", sasrec_run) for r in runs["galrec"]],
+            "e4srec + SASRec minus SASRec": [(r / "fused", sasrec_run) for r in runs["e4srec"]],
+        }
+        entry: dict = {"epochs": epochs, "seeds": seeds}
+        for label, pairs in comparisons.items():
+            entry[label] = {"per_seed": [as_dict(pooled_difference([p])) for p in pairs],
+                            "pooled": as_dict(pooled_difference(pairs))}
+            print(label, entry[label], flush=True)
+        differences.append(entry)
     sasrec = read(Path(external) / "metrics.json")["test"]["ndcg@10"] if external else None
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "budget_curve.json").write_text(
         json.dumps({"dataset": args.dataset, "sasrec": sasrec, "rows": points,
-                    "galrec_minus_e4srec": differences}, indent=2) + "\n", encoding="utf-8"
+                    "paired": differences}, indent=2) + "\n", encoding="utf-8"
     )
     fig, ax = plt.subplots(figsize=(6, 4))
     for name, pts in points.items():
