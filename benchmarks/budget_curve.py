@@ -90,9 +90,8 @@ def main() -> int:
                 external = read(run / "fused" / "fusion.json")["external_run"]
         for name, folders in runs.items():
             minutes = mean(read(r / "timing.json")["train_seconds"] / 60 for r in folders)
-            point = {"epochs": epochs, "minutes": round(minutes, 2),
-                     "ndcg@10": mean(read(r / "metrics.json")["test"]["ndcg@10"] for r in folders),
-                     "per_seed": [read(r / "metrics.json")["test"]["ndcg@10"] for r in folders]}
+            per_seed = [read(r / "metrics.json")["test"]["ndcg@10"] for r in folders]
+            point = {"epochs": epochs, "minutes": round(minutes, 2), "ndcg@10": mean(per_seed), "per_seed": per_seed}
             points[name].append(point)
             if name == "galrec":
                 fused = [read(r / "fused" / "metrics.json")["test"]["ndcg@10"] for r in folders]

@@ -53,7 +53,11 @@ def ranks_by_user(run: Path) -> dict[str, int]:
 
 def common_users(runs: list[Path]) -> list[str]:
     """The test users every run ranked, in the first run's order."""
-    tables = [ranks_by_user(r) for r in runs]
+    return shared_users([ranks_by_user(r) for r in runs])
+
+
+def shared_users(tables: list[dict[str, int]]) -> list[str]:
+    """The users in every ``ranks_by_user`` table, in the first table's order."""
     return [u for u in tables[0] if all(u in t for t in tables[1:])] if tables else []
 
 
@@ -78,7 +82,7 @@ def pooled_difference(pairs: list[tuple[Path, Path]], metric: str = "ndcg@10") -
     if not pairs:
         raise GalrecError("pooled_difference needs at least one pair of runs")
     tables = [(ranks_by_user(a), ranks_by_user(b)) for a, b in pairs]
-    users = [u for u in tables[0][0] if all(u in a and u in b for a, b in tables)]
+    users = shared_users([t for pair in tables for t in pair])
     if not users:
         names = ", ".join(f"{a} / {b}" for a, b in pairs)
         raise GalrecError(f"{names}: no test user in common")
