@@ -17,6 +17,12 @@ paper's last-position output made causal, and a causal convolution with the kern
 differences from the published code follow: its earlier positions see later ones through the
 filter and ours do not, and its padding positions carry embeddings into the filter where ours
 carry zeros. Blocks are post-LayerNorm, as in the paper's code.
+
+``filter: window`` with ``samples: prefixes`` is the published form instead: every prefix is a
+left-padded window of ``max_len`` positions filtered as a whole (zeros, not padding embeddings,
+before the sequence starts), and only its last position carries a target. The published code
+also normalises the item + position embeddings (``emb_norm: true``) and draws the high-band scale
+from N(0, 1) (``beta_init: randn``); results/baselines.md measures what each of these changes.
 """
 
 from __future__ import annotations
@@ -28,13 +34,24 @@ from galrec.baselines.configs import BSARecConfig
 from galrec.baselines.sasrec import CausalBlock, SASRec
 
 
-def lowpass_kernel(n: int, c: int) -> torch.Tensor:
-    """Causal kernel ``g [n]``: ``low(x)_t = Σ_k g[k] x_{t-k}`` for the last point of an n-point window."""
+def lowpass_matrix(n: int, c: int) -> torch.Tensor:
+    """The low-pass operator on an n-point window, ``low [n, n]``: ``low(x)_t = Σ_s low[t, s] x_s``."""
     keep = c // 2 + 1  # frequencies kept, as in the paper's code
     spectrum = torch.fft.rfft(torch.eye(n, dtype=torch.float64), dim=0, norm="ortho")  # [n//2 + 1, n]
     spectrum[keep:] = 0
-    low = torch.fft.irfft(spectrum, n=n, dim=0, norm="ortho")  # [n, n]: low[t, s], output t, input s
-    return low[n - 1].flip(0).float()  # g[k] = low[n-1, n-1-k]
+    return torch.fft.irfft(spectrum, n=n, dim=0, norm="ortho").float()  # [n, n]: output t, input s
+
+
+def lowpass_kernel(n: int, c: int) -> torch.Tensor:
+    """Causal kernel ``g [n]``: ``low(x)_t = Σ_k g[k] x_{t-k}`` for the last point of an n-point window."""
+    return lowpass_matrix(n, c)[n - 1].flip(0)  # g[k] = low[n-1, n-1-k]
+
+
+def window_lowpass(x: torch.Tensor, low: torch.Tensor) -> torch.Tensor:
+    """x [B, T, d] right-aligned in an N-point window (zeros where there is no item), low [N, N]
+    -> the whole window low-passed [B, T, d]; the N - T positions cut off on the left are zeros."""
+    T = x.shape[1]
+    return torch.einsum("ts,bsd->btd", low[-T:, -T:].to(x.dtype), x)
 
 
 def causal_lowpass(x: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
@@ -48,16 +65,18 @@ def causal_lowpass(x: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
 class FilterMixBlock(CausalBlock):
     """A post-LayerNorm block whose token mixing is α · frequency filter + (1 - α) · self-attention."""
 
-    def __init__(self, d: int, cfg: BSARecConfig, kernel: torch.Tensor) -> None:
+    def __init__(self, d: int, cfg: BSARecConfig, max_len: int) -> None:
         super().__init__(d, cfg.heads, cfg.inner, cfg.dropout, cfg.attn_dropout)
-        self.alpha = cfg.alpha
+        self.alpha, self.window = cfg.alpha, cfg.filter == "window"
         self.ln_filter = nn.LayerNorm(d)
-        self.sqrt_beta = nn.Parameter(torch.ones(d))  # β = 1: no reweighting of the high band at start
-        self.register_buffer("kernel", kernel, persistent=False)
+        beta = torch.ones(d) if cfg.beta_init == "ones" else torch.randn(d)  # ones: the filter starts as the identity
+        self.sqrt_beta = nn.Parameter(beta)
+        low = lowpass_matrix(max_len, cfg.c) if self.window else lowpass_kernel(max_len, cfg.c)  # [N, N] or [N]
+        self.register_buffer("low", low, persistent=False)
 
     def forward(self, x: torch.Tensor, allowed: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
         x = x * real[..., None]  # [B, T, d], padding out of the filter
-        low = causal_lowpass(x, self.kernel)
+        low = window_lowpass(x, self.low) if self.window else causal_lowpass(x, self.low)
         filt = low + self.sqrt_beta**2 * (x - low)
         dsp = self.ln_filter(x + self.drop(filt))  # [B, T, d] the filter branch
         gsp = self.ln1(x + self.mix(x, allowed, real))  # [B, T, d] the attention branch
@@ -68,6 +87,5 @@ class FilterMixBlock(CausalBlock):
 class BSARec(SASRec):
     def __init__(self, n_items: int, max_len: int, cfg: BSARecConfig) -> None:
         super().__init__(n_items, max_len, cfg)
-        kernel = lowpass_kernel(max_len, cfg.c)
-        self.blocks = nn.ModuleList(FilterMixBlock(cfg.hidden, cfg, kernel) for _ in range(cfg.layers))
+        self.blocks = nn.ModuleList(FilterMixBlock(cfg.hidden, cfg, max_len) for _ in range(cfg.layers))
         self.reset_parameters()

@@ -57,6 +57,9 @@ class SASRecConfig:
     # training prefix is its own sample with one target, at its last position (the same targets,
     # the data pipeline of the published cross-entropy logs; more forward work per epoch).
     samples: Literal["windows", "prefixes"] = "windows"
+    # LayerNorm on item + position embeddings before their dropout: the BERT-style code of S3-Rec,
+    # FMLP-Rec and BSARec (results/baselines.md); the SASRec paper's code has none
+    emb_norm: bool = False
 
     def __post_init__(self) -> None:
         for key in ("hidden", "layers", "heads", "inner"):
@@ -78,9 +81,20 @@ class BSARecConfig(SASRecConfig):
     heads: int = 1  # the paper's setting
     alpha: float = 0.7  # weight of the filter branch against self-attention (the paper's Beauty value)
     c: int = 5  # the low band keeps frequencies 0 .. c//2 of the max_len-point window (paper: Beauty 5)
+    # "causal": each position filtered over the max_len positions ending at it, so one causal pass
+    # trains every position; "window": the published code's filter over the whole left-padded
+    # window, where earlier positions see later ones (only with ``samples: prefixes``, whose one
+    # target per window sits at the last position).
+    filter: Literal["causal", "window"] = "causal"
+    # the filter's high-band scale sqrt(β) per dimension at the start: "ones" passes the input
+    # through unchanged; "randn" draws it from N(0, 1), as the published code does
+    beta_init: Literal["ones", "randn"] = "ones"
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        _check(self.filter == "causal" or self.samples == "prefixes", "bsarec.filter",
+               "'window' lets earlier positions see later items: it needs bsarec.samples=prefixes "
+               "(one target per window, at its last position)")
         _check(0.0 <= self.alpha <= 1.0, "bsarec.alpha", f"must be in [0, 1], got {self.alpha}")
         _check(self.c >= 1, "bsarec.c", f"must be >= 1, got {self.c}")
 

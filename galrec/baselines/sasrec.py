@@ -83,6 +83,7 @@ class SASRec(BaselineModel):
         self.item_emb = nn.Embedding(n_items + 1, cfg.hidden, padding_idx=0)
         self.pos_emb = nn.Embedding(max_len, cfg.hidden)
         self.drop = nn.Dropout(cfg.dropout)
+        self.ln_emb = nn.LayerNorm(cfg.hidden) if cfg.emb_norm else nn.Identity()
         block = OriginalBlock if cfg.block == "original" else CausalBlock
         self.emb_scale = cfg.hidden**0.5 if cfg.block == "original" else 1.0
         self.blocks = nn.ModuleList(
@@ -109,7 +110,8 @@ class SASRec(BaselineModel):
         else:  # the last column is position max_len - 1, whatever padding was cut before it
             max_len = self.pos_emb.num_embeddings
             pos = torch.arange(max_len - T, max_len, device=seq.device).expand_as(seq)  # [B, T]
-        x = self.drop(self.item_emb(seq) * self.emb_scale + self.pos_emb(pos)) * real[..., None]  # [B, T, d]
+        x = self.ln_emb(self.item_emb(seq) * self.emb_scale + self.pos_emb(pos))  # [B, T, d]
+        x = self.drop(x) * real[..., None]
         causal = torch.ones(T, T, dtype=torch.bool, device=seq.device).tril()  # [T, T]
         # Keys must be real items; a padding query may see itself, so no row is fully masked (NaN).
         diag = torch.eye(T, dtype=torch.bool, device=seq.device)

@@ -16,8 +16,7 @@ from galrec.baselines.configs import BaselineConfig
 from galrec.baselines.registry import Batcher
 from galrec.config import OptimConfig
 from galrec.data.split import LeaveOneOut, SplitName
-from galrec.eval.evaluate import SplitResult, evaluate, evaluated_users
-from galrec.eval.metrics import metrics_from_ranks
+from galrec.eval.evaluate import SplitResult, evaluate
 from galrec.eval.early_stopping import EarlyStopping
 from galrec.schedules import make_scheduler
 
@@ -35,19 +34,10 @@ class TrainLog:
 
 def evaluate_split(model: BaselineModel, loo: LeaveOneOut, cfg: BaselineConfig, split: SplitName,
                    progress: bool = False) -> SplitResult:
-    """``galrec.eval.evaluate`` over the split's users (``evaluated_users``), fed in order of history length.
-
-    Sequence models cut each batch to its longest history, so batches of similar lengths are
-    several times cheaper; ranks and metrics are returned in user-id order.
-    """
-    users = evaluated_users(loo, cfg.eval, split, cfg.seed)
-    by_length = users[np.argsort(loo.inputs(split).lengths[users], kind="stable")]
+    """``galrec.eval.evaluate`` over the split's users (``evaluated_users``), in user-id order."""
     model.eval()
-    res = evaluate(model.score, loo, split, cfg.eval, cfg.data.max_len, cfg.data.mask_repeats,
-                   cfg.seed, cfg.device, users=by_length, progress=progress)
-    back = np.argsort(res.users, kind="stable")
-    ranks = res.ranks[back]
-    return SplitResult(split, res.protocol, res.users[back], ranks, metrics_from_ranks(ranks, cfg.eval.ks))
+    return evaluate(model.score, loo, split, cfg.eval, cfg.data.max_len, cfg.data.mask_repeats, cfg.seed,
+                    cfg.device, progress=progress)
 
 
 def run_epoch(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
-from galrec.baselines.bsarec import BSARec, causal_lowpass, lowpass_kernel
+from galrec.baselines.bsarec import BSARec, causal_lowpass, lowpass_kernel, lowpass_matrix, window_lowpass
 from galrec.baselines.configs import BSARecConfig
+from galrec.errors import GalrecError
 
 
 def slow_lowpass(x: torch.Tensor, n: int, c: int) -> torch.Tensor:
@@ -21,6 +23,12 @@ def slow_lowpass(x: torch.Tensor, n: int, c: int) -> torch.Tensor:
         spec[:, c // 2 + 1 :] = 0
         out[:, t] = torch.fft.irfft(spec, n=n, dim=1, norm="ortho")[:, -1]
     return out
+
+
+def _open_the_filter(model: BSARec) -> None:
+    """β = 1 passes the input through the filter unchanged; halve it so the low band shows."""
+    for block in model.blocks:
+        block.sqrt_beta.data.fill_(0.5)
 
 
 def test_causal_lowpass_equals_the_windowed_fft_reference() -> None:
@@ -39,6 +47,7 @@ def test_keeping_every_frequency_is_the_identity() -> None:
 def test_no_position_sees_a_later_item() -> None:
     torch.manual_seed(0)
     model = BSARec(n_items=30, max_len=8, cfg=BSARecConfig(hidden=16, heads=2, inner=32)).eval()
+    _open_the_filter(model)
     seq = torch.tensor([[0, 0, 3, 7, 1, 9, 4, 2]])
     changed = seq.clone()
     changed[0, 5:] = torch.tensor([11, 12, 13])
@@ -59,3 +68,51 @@ def test_training_step_reduces_the_loss() -> None:
         model.calculate_loss(batch).backward()
         opt.step()
     assert model.calculate_loss(batch).item() < 0.5 * first
+
+
+def test_window_lowpass_equals_the_fft_of_the_zero_padded_window() -> None:
+    torch.manual_seed(0)
+    n, c = 8, 3
+    for T in (8, 5):
+        x = torch.randn(2, T, 3, dtype=torch.float64)
+        window = torch.cat([torch.zeros(2, n - T, 3, dtype=torch.float64), x], dim=1)  # [2, n, 3] left zeros
+        spec = torch.fft.rfft(window, dim=1, norm="ortho")
+        spec[:, c // 2 + 1 :] = 0
+        slow = torch.fft.irfft(spec, n=n, dim=1, norm="ortho")[:, n - T :]
+        assert torch.allclose(window_lowpass(x, lowpass_matrix(n, c).double()), slow, atol=1e-6)
+
+
+def test_window_filter_sees_later_items_and_needs_prefix_samples() -> None:
+    torch.manual_seed(0)
+    cfg = BSARecConfig(hidden=16, heads=2, inner=32, filter="window", samples="prefixes", positions="from_last")
+    model = BSARec(n_items=30, max_len=8, cfg=cfg).eval()
+    _open_the_filter(model)
+    seq = torch.tensor([[0, 0, 3, 7, 1, 9, 4, 2]])
+    changed = seq.clone()
+    changed[0, 5:] = torch.tensor([11, 12, 13])
+    assert not torch.allclose(model.encode(seq)[:, :5], model.encode(changed)[:, :5], atol=1e-4)
+    with pytest.raises(GalrecError, match="bsarec.filter"):
+        BSARecConfig(filter="window")
+
+
+def test_embedding_norm_makes_the_encoder_blind_to_the_embedding_scale() -> None:
+    seq = torch.tensor([[0, 0, 3, 7, 1, 9, 4, 2]])
+    for emb_norm in (True, False):
+        torch.manual_seed(0)
+        model = BSARec(n_items=30, max_len=8, cfg=BSARecConfig(hidden=16, inner=32, emb_norm=emb_norm)).eval()
+        with torch.no_grad():
+            model.item_emb.weight.mul_(50.0)  # large enough for attention to be far from uniform
+            model.pos_emb.weight.mul_(50.0)
+        before = model.encode(seq)
+        with torch.no_grad():
+            model.item_emb.weight.mul_(4.0)
+            model.pos_emb.weight.mul_(4.0)
+        assert torch.allclose(before, model.encode(seq), atol=1e-4) == emb_norm
+
+
+def test_beta_init_randn_draws_the_high_band_scale() -> None:
+    torch.manual_seed(0)
+    drawn = BSARec(n_items=30, max_len=8, cfg=BSARecConfig(hidden=16, inner=32, beta_init="randn"))
+    ones = BSARec(n_items=30, max_len=8, cfg=BSARecConfig(hidden=16, inner=32))
+    assert all(torch.equal(b.sqrt_beta, torch.ones(16)) for b in ones.blocks)
+    assert not torch.equal(drawn.blocks[0].sqrt_beta, drawn.blocks[1].sqrt_beta)
