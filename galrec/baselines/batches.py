@@ -79,6 +79,7 @@ class SequenceBatches:
         if examples == "last" or prefixes:
             self.targets[:, :-1] = 0
         self.lengths = end - 1 - start  # [E] inputs per window
+        self.n_targets = (self.targets > 0).sum(1)  # [E] the length, or 1 when only the last position counts
         self.batch_size, self.length_grouping = batch_size, length_grouping
 
     @property
@@ -93,7 +94,8 @@ class SequenceBatches:
         either way.
         """
         order = rng.permutation(self.n_samples)
-        yield from self._batches(length_batches(order, self.lengths, self.batch_size, self.length_grouping), rng)
+        batches = length_batches(order, self.lengths, self.batch_size, self.length_grouping, self.n_targets)
+        yield from self._batches(batches, rng)
 
     def _batches(self, batches: list[np.ndarray], rng: np.random.Generator) -> Iterator[tuple[Batch, int]]:
         for b in rng.permutation(len(batches)):

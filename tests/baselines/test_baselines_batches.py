@@ -53,6 +53,18 @@ def test_prefixes_make_every_target_its_own_window() -> None:
         assert len(real) <= 4 and inp[-1] == tgt[-1] - 1
 
 
+def test_length_grouped_prefix_batches_hold_batch_size_prefixes() -> None:
+    """One target per prefix: a batch of short prefixes must not hold more of them than a batch of
+    long ones, or the mean loss would weigh each long prefix many times more than a short one."""
+    rng = np.random.default_rng(0)
+    rows = [list(range(1, n + 1)) for n in rng.integers(2, 30, size=60)]
+    b = SequenceBatches(Sequences.from_lists(rows), max_len=20, batch_size=16, prefixes=True)
+    sizes = [size for _, size in b.epoch(np.random.default_rng(0))]
+    assert sum(sizes) == b.n_samples
+    assert max(sizes) <= 16
+    assert sum(size < 15 for size in sizes) <= 4  # only at the two ends of each of the two chunks
+
+
 def test_last_keeps_only_the_final_target() -> None:
     seqs = Sequences.from_lists(ROWS)
     windows = _all(SequenceBatches(seqs, max_len=4, batch_size=8, examples="last"))
