@@ -87,7 +87,7 @@ def main() -> int:
                 train(galrec, config, run, [*overrides, f"seed={seed}", f"train.max_epochs={epochs}",
                                             f"train.patience={epochs}", *args.overrides])
                 runs[name].append(run)
-                external = read(run / "fused" / "fusion.json")["external_run"]
+                external = read(run / "fused" / "fusion.json")["partner_run"]
         for name, folders in runs.items():
             minutes = mean(read(r / "timing.json")["train_seconds"] / 60 for r in folders)
             per_seed = [read(r / "metrics.json")["test"]["ndcg@10"] for r in folders]

@@ -69,7 +69,7 @@ def main() -> int:
         read = lambda p: json.loads(p.read_text(encoding="utf-8"))  # noqa: E731
         timing = read(run / "timing.json")
         row = {"test": read(run / "metrics.json")["test"], "fused_test": read(run / "fused" / "metrics.json")["test"],
-               "fusion": read(run / "fused" / "fusion.json")["external_weight"],
+               "fusion": read(run / "fused" / "fusion.json")["partner_weight"],
                "targets_per_s": timing["targets_per_s"], "train_seconds": timing["train_seconds"],
                "wall_seconds": timing["wall_seconds"]}
         for label, folder in (("minus_sasrec", run), ("fused_minus_sasrec", run / "fused")):

@@ -25,7 +25,7 @@ def main() -> int:
         lm = ScoreMemo(make_score_fn(parts, parts.model, "test"))
         evaluate_split(parts, parts.model, "test", "cpu", score=lm)  # fills the memo
         payload = write_fusion(run, parts, parts.model, lm, None, "cpu", folder="fused_all")
-        print(run, json.dumps({k: payload[k] for k in ("external_weight", "valid_users", "test")}), flush=True)
+        print(run, json.dumps({k: payload[k] for k in ("partner_weight", "valid_users", "test")}), flush=True)
     return 0
 
 

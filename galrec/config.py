@@ -328,6 +328,13 @@ class ExternalConfig:
     # subset (train.valid_users; no extra pass), or "all", every validation user (one more
     # language-model pass over them; on Yelp 2,000 users were too few to fit it, results/galrec-sequence-yelp.md)
     fusion_users: Literal["epoch_users", "all"] = "epoch_users"
+    # the model fused in: "external", the run the language model reads, or another baseline, from
+    # fusion_run_dir or trained once and cached like the external one (its tuned config plus
+    # fusion_overrides). A language model that reads LightGCN's table is a better partner for SASRec
+    # than one that reads SASRec's own (results/lightgcn-fed-beauty.md)
+    fusion_source: Literal["external", "sasrec", "bsarec", "lightgcn"] = "external"
+    fusion_run_dir: str = ""
+    fusion_overrides: list[str] = dataclasses.field(default_factory=list)
     run_dir: str = ""  # a baseline run to take embeddings from ("": train/reuse a cached one)
     # key=value overrides of the cached baseline's config (e.g. "optim.max_epochs=30"); they
     # are part of the cache key. Ignored when run_dir is set.

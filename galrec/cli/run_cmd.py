@@ -14,6 +14,7 @@ from pathlib import Path
 
 from galrec.config import GalRecConfig, load_config
 
+NAMES = {"sasrec": "SASRec", "bsarec": "BSARec", "lightgcn": "LightGCN"}
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "configs" / "beauty-cpu.yaml"
 
 
@@ -31,7 +32,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from galrec.eval.results import format_table
     from galrec.training.fusion import FUSED
     from galrec.training import rundir
-    from galrec.training.external_run import external_run_dir
+    from galrec.training.external_run import external_run_dir, fusion_run_dir
     from galrec.training.run import train_galrec
 
     cfg = load_config(GalRecConfig, args.config, args.overrides)
@@ -42,16 +43,24 @@ def cmd_run(args: argparse.Namespace) -> int:
         resume = (run / rundir.CHECKPOINT).is_file()
         train_galrec(None if resume else cfg, run, resume=resume, progress=not args.quiet)
     saved = rundir.read_config(run)
+    ext = saved.external
     external = external_run_dir(saved, progress=not args.quiet)
-    rows = {f"SASRec (external, {external.name})": external, "GAL-Rec (language model alone)": run}
+    fused_in = ext.fusion and ext.fusion_source != "external"  # a second baseline, the reference row
+    partner = fusion_run_dir(saved, progress=not args.quiet) if fused_in else external
+    partner_name = NAMES[ext.fusion_source if fused_in else ext.source]
+    rows = {f"{NAMES[ext.source]} (external, {external.name})": external}
+    if fused_in:
+        rows[f"{partner_name} (fused in, {partner.name})"] = partner
+    rows["GAL-Rec (language model alone)"] = run
     if (run / FUSED).is_dir():
-        rows["GAL-Rec + SASRec, weight fitted on validation"] = run / FUSED
+        rows[f"GAL-Rec + {partner_name}, weight fitted on validation"] = run / FUSED
     print(f"\n{Path(saved.data.dataset).name}, full ranking, test split:")
     print(format_table({name: _test_metrics(folder) for name, folder in rows.items()}))
-    for name, folder in list(rows.items())[1:]:
-        d = paired_difference(folder, external)
-        print(f"{name} minus SASRec, NDCG@10 paired by user: {d.mean:+.4f} ± {d.half_width:.4f} "
-              f"(95%, {d.n_users} users): {d.verdict}")
+    for name, folder in rows.items():
+        if folder != partner:
+            d = paired_difference(folder, partner)
+            print(f"{name} minus {partner_name}, NDCG@10 paired by user: {d.mean:+.4f} ± {d.half_width:.4f} "
+                  f"(95%, {d.n_users} users): {d.verdict}")
     return 0
 
 

@@ -27,7 +27,7 @@ from galrec.training.build import Parts, build_parts
 from galrec.training.checkpoint import load_checkpoint
 from galrec.training.evaluation import evaluate_split, make_score_fn
 from galrec.training.fusion import ScoreMemo, write_fusion
-from galrec.training.external_run import external_run_dir
+from galrec.training.external_run import external_run_dir, fusion_run_dir
 from galrec.training.loop import Trainer
 
 
@@ -65,11 +65,12 @@ def train_galrec(cfg: GalRecConfig | None, run: Path, resume: bool = False, prog
             f"config value eval.ks: training needs 10 in it (early stopping watches validation NDCG@10), "
             f"got {cfg.eval.ks}"
         )
-    with acc.main_process_first():  # the main process trains the cached baseline, the others reuse it
+    with acc.main_process_first():  # the main process trains the cached baselines, the others reuse them
         external = external_run_dir(cfg, progress and acc.is_main_process)
-    cfg = dataclasses.replace(
-        cfg, external=dataclasses.replace(cfg.external, run_dir=str(external.resolve()))
-    )
+        resolved = {"run_dir": str(external.resolve())}
+        if cfg.external.fusion and cfg.external.fusion_source != "external":  # before training, not after it
+            resolved["fusion_run_dir"] = str(fusion_run_dir(cfg, progress and acc.is_main_process).resolve())
+    cfg = dataclasses.replace(cfg, external=dataclasses.replace(cfg.external, **resolved))
     loo = _load_split(cfg)
     if resume:
         rundir.check_dataset(run, loo.data)

@@ -35,8 +35,22 @@ def test_cached_run_is_trained_once_and_keyed_by_its_config(dataset, tmp_path, m
             "external": {"baseline_overrides": [*TINY_SASREC, "sasrec.layers=1"]},
         },
     )
-    assert external_run.cached_run_dir(other)[0] != first
+    assert external_run.cached_run_dir(other, "sasrec", other.external.baseline_overrides)[0] != first
     assert not list(tmp_path.glob("external/*.tmp-*"))  # the temporary folder was renamed
+
+
+def test_the_fusion_partner_is_the_external_run_or_a_cached_baseline_of_its_own(
+    dataset, sasrec_run, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setattr(external_run, "cache_dir", lambda: tmp_path)
+    external = {"run_dir": str(sasrec_run), "source": "sasrec", "fusion": True}
+    cfg = from_dict(GalRecConfig, {"data": {"dataset": str(dataset)}, "external": external})
+    assert external_run.fusion_run_dir(cfg, progress=False) == sasrec_run  # fusion_source: external
+    partner = {**external, "fusion_source": "lightgcn", "fusion_overrides": ["optim.max_epochs=1", "lightgcn.dim=4"]}
+    cfg = from_dict(GalRecConfig, {"data": {"dataset": str(dataset)}, "external": partner})
+    run = external_run.fusion_run_dir(cfg, progress=False)
+    assert run.parent == tmp_path / "external" and run.name.startswith("tiny-lightgcn-")
+    assert (run / "embeddings.safetensors").is_file() and external_run.fusion_run_dir(cfg, progress=False) == run
 
 
 def test_given_run_is_checked(dataset, sasrec_run, tmp_path) -> None:

@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import torch
 import yaml
 
+from galrec.baselines.configs import LightGCNRunConfig, resolve_config
+from galrec.baselines.run import load_baseline_run, run_baseline
 from galrec.cli import main
+from galrec.config import GalRecConfig, from_dict
+from galrec.eval.evaluate import evaluate
 from galrec.eval.results import recompute_test_metrics
 from galrec.training.fusion import FUSION_WEIGHTS, ScoreMemo, choose_weight, fused
 
@@ -51,7 +56,7 @@ def test_sequence_run_writes_a_fusion_no_worse_than_either_model_on_validation(
     fusion = json.loads((run / "fused" / "fusion.json").read_text())
     curve = fusion["valid_ndcg@10_by_weight"]
     assert set(curve) == {str(w) for w in FUSION_WEIGHTS}
-    chosen = curve[str(fusion["external_weight"])]
+    chosen = curve[str(fusion["partner_weight"])]
     assert chosen >= curve["0.0"] and chosen >= curve["1.0"]  # LM alone, SASRec alone
     fused_metrics = json.loads((run / "fused" / "metrics.json").read_text())
     assert fused_metrics["valid"]["ndcg@10"] == chosen
@@ -73,3 +78,41 @@ def test_the_fusion_weight_can_be_fitted_on_every_validation_user(dataset: Path,
     fusion = json.loads((run / "fused" / "fusion.json").read_text())
     assert metrics["valid_users_evaluated"] == 3  # the per-epoch passes used the subset
     assert fusion["valid_users"] == metrics["users_evaluated"] > 3  # the weight saw every user
+
+
+def test_a_language_model_reading_lightgcn_is_fused_with_sasrec(
+    dataset: Path, sasrec_run: Path, tmp_path: Path, capsys
+) -> None:
+    lightgcn = tmp_path / "lightgcn"
+    overrides = [f"data.dataset={dataset}", "optim.max_epochs=1", "lightgcn.dim=8"]
+    run_baseline(resolve_config(LightGCNRunConfig, None, overrides), lightgcn, progress=False)
+    cfg = tiny_config(dataset, lightgcn, mode="sequence", samples_per_epoch=0, valid_users=0)
+    cfg["external"].update(source="lightgcn", fusion=True, fusion_source="sasrec", fusion_run_dir=str(sasrec_run))
+    path, run = _train(cfg, tmp_path)
+    fusion = json.loads((run / "fused" / "fusion.json").read_text())
+    assert fusion["partner_run"] == str(sasrec_run.resolve())
+    curve = fusion["valid_ndcg@10_by_weight"]
+    assert curve[str(fusion["partner_weight"])] >= max(curve["0.0"], curve["1.0"])
+    # the partner's scores are SASRec's own: the weight-1 row ranks as the SASRec run does
+    sasrec, _, loo = load_baseline_run(sasrec_run)
+    model_cfg = tiny_config(dataset, lightgcn)
+    partner_alone = evaluate(sasrec.score, loo, "valid", from_dict(GalRecConfig, model_cfg).eval,
+                             model_cfg["data"]["max_len"], True, 0)
+    assert curve["1.0"] == pytest.approx(partner_alone.metrics["ndcg@10"])
+    capsys.readouterr()
+    assert main(["run", "--config", str(path), "--out", str(run), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "SASRec (fused in" in printed and "GAL-Rec + SASRec, weight fitted on validation" in printed
+    assert printed.count("minus SASRec, NDCG@10 paired by user") == 3  # LightGCN, the LM, the fusion
+
+
+def test_a_partner_run_of_another_model_is_refused_before_training(
+    dataset: Path, sasrec_run: Path, tmp_path: Path, capsys
+) -> None:
+    cfg = tiny_config(dataset, sasrec_run, mode="sequence", samples_per_epoch=0, valid_users=0)
+    cfg["external"].update(fusion=True, fusion_source="lightgcn", fusion_run_dir=str(sasrec_run))
+    path, run = tmp_path / "seq.yaml", tmp_path / "run"
+    path.write_text(yaml.safe_dump(cfg))
+    assert main(["train", "--config", str(path), "--out", str(run), "--quiet"]) != 0
+    assert "is a 'sasrec' run, not external.fusion_source 'lightgcn'" in capsys.readouterr().err
+    assert not run.exists()
