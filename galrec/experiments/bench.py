@@ -8,7 +8,8 @@ its JSON twin, the analysis files and the figures go to ``out`` (default ``resul
 Every language-model row is the bench's GAL-Rec config plus the row's overrides
 (``rows.ROWS``), with the same seed and the same external embeddings: the baseline named by
 ``external.source`` runs first (or is the given ``external.run_dir``) and every other row reads
-it through ``external.run_dir``.
+it through ``external.run_dir``; a baseline the language model is fused with
+(``external.fusion_source``) runs second and reaches every row as ``external.fusion_run_dir``.
 
 Resume: a finished row (its ``timing.json``, written last, exists) is reused once its stored
 config is checked to be this row's; a GAL-Rec row with a checkpoint continues (``galrec train
@@ -74,14 +75,25 @@ def _baseline_plan(name: str, row: R.Row, cfg: GalRecConfig, spec: BenchSpec) ->
         kvs.append(kv("optim.max_minutes", spec.baseline_minutes))
     if row.baseline == cfg.external.source:  # the embeddings GAL-Rec would train for itself:
         kvs += cfg.external.baseline_overrides  # its own limits win over the shared --budget
+    elif row.baseline == fused_in(cfg):  # the same for the baseline it is fused with
+        kvs += cfg.external.fusion_overrides
     config = resolve_config(REGISTRY[row.baseline].config_cls, None, kvs)
     run = spec.runs / name
     return Plan(name, row, run, config, ["baseline", row.baseline, "--out", str(run), "--quiet", *kvs])
 
 
-def _lm_plan(name: str, row: R.Row, base: tuple[str, ...], external: Path, spec: BenchSpec) -> Plan:
-    """``base``: overrides under the row's own (a sweep row is GAL-Rec's row plus one key)."""
-    kvs = [*spec.overrides, *base, *row.overrides, kv("external.run_dir", str(external))]
+def fused_in(cfg: GalRecConfig) -> str | None:
+    """The second baseline GAL-Rec is fused with, when it is not the external one."""
+    source = cfg.external.fusion_source
+    return source if cfg.external.fusion and source not in ("external", cfg.external.source) else None
+
+
+def _lm_plan(name: str, row: R.Row, base: tuple[str, ...], runs: list[Path], spec: BenchSpec) -> Plan:
+    """``base``: overrides under the row's own (a sweep row is GAL-Rec's row plus one key);
+    ``runs``: the external run, then the fused-in one if there is one."""
+    kvs = [*spec.overrides, *base, *row.overrides, kv("external.run_dir", str(runs[0]))]
+    if len(runs) > 1:
+        kvs.append(kv("external.fusion_run_dir", str(runs[1])))
     if spec.budget:
         kvs.append(kv("train.max_minutes", spec.budget))
     config = load_config(GalRecConfig, spec.config, kvs)
@@ -91,28 +103,32 @@ def _lm_plan(name: str, row: R.Row, base: tuple[str, ...], external: Path, spec:
 
 
 def make_plans(spec: BenchSpec) -> list[Plan]:
-    """Every row to run, the external-embedding baseline first; duplicates marked ``same_as``."""
+    """Every row to run, the baselines GAL-Rec reads and is fused with first; duplicates marked ``same_as``."""
     cfg = base_config(spec)
-    source = cfg.external.source
     lm_rows = [n for n in spec.rows if not R.ROWS[n].baseline]
+    roles = [(cfg.external.source, cfg.external.run_dir)]  # the external run, then the fused-in one
+    if fused_in(cfg):
+        roles.append((cfg.external.fusion_source, cfg.external.fusion_run_dir))
     plans: list[Plan] = []
-    if lm_rows or spec.sweeps or source in spec.rows:
-        if cfg.external.run_dir:
-            given = Path(cfg.external.run_dir).expanduser().resolve()
-            plans.append(Plan(source, R.ROWS[source], given, load_baseline_config(given), None))
-        else:
-            plans.append(_baseline_plan(source, R.ROWS[source], cfg, spec))
-    external = plans[0].run_dir.resolve() if plans else Path()
+    for source, given in roles:
+        if lm_rows or spec.sweeps or source in spec.rows:
+            if given:
+                run = Path(given).expanduser().resolve()
+                plans.append(Plan(source, R.ROWS[source], run, load_baseline_config(run), None))
+            else:
+                plans.append(_baseline_plan(source, R.ROWS[source], cfg, spec))
+    first = {p.name for p in plans}
+    runs = [p.run_dir.resolve() for p in plans]
     for name in spec.rows:
         row = R.ROWS[name]
-        if name == source and plans:
+        if name in first:
             continue
-        plans.append(_baseline_plan(name, row, cfg, spec) if row.baseline else _lm_plan(name, row, (), external, spec))
+        plans.append(_baseline_plan(name, row, cfg, spec) if row.baseline else _lm_plan(name, row, (), runs, spec))
     base = R.ROWS[R.SWEEP_BASE]
     for key, values in spec.sweeps:
         for value in values:
             name, row = R.sweep_row(key, value)
-            plans.append(_lm_plan(name, row, base.overrides, external, spec))
+            plans.append(_lm_plan(name, row, base.overrides, runs, spec))
     first_of: dict[str, str] = {}  # resolved config -> the first row that has it
     for p in plans:
         if p.kind == "galrec":
@@ -262,11 +278,12 @@ def run_bench(spec: BenchSpec, echo: Callable[[str], None] = print, header: dict
     check_existing(plans)
     by_name = {p.name: p for p in plans}
     results: dict[str, dict] = {}
-    external = plans[0] if plans and plans[0].name == base_config(spec).external.source else None
+    cfg = base_config(spec)
+    needed = {cfg.external.source, fused_in(cfg)} & {p.name for p in plans if p.kind != "galrec"}  # LM rows read them
     for k, p in enumerate(plans, 1):
-        blocked = external is not None and p.kind == "galrec" and results.get(external.name, {}).get("status") == "failed"
-        if blocked:
-            status = "skipped: external run failed"
+        failed = sorted(n for n in needed if results.get(n, {}).get("status") == "failed")
+        if p.kind == "galrec" and failed:
+            status = f"skipped: {', '.join(failed)} run failed"
         elif p.same_as:
             status = "same"
         else:

@@ -174,3 +174,15 @@ def test_baseline_budget_caps_the_baseline_rows_apart(config_file: Path, tmp_pat
     assert apart["lightgcn"].optim.max_minutes == 12 and apart["e4srec"].train.max_minutes == 3
     own = plans(budget=3.0, baseline_budget=0.0)  # 0: the tuned configs' own limits
     assert own["lightgcn"].optim.max_minutes == plans()["lightgcn"].optim.max_minutes
+
+
+def test_the_fused_in_baseline_runs_second_and_every_language_model_row_reads_it(config_file: Path, tmp_path: Path) -> None:
+    overrides = ["external.run_dir=", "external.source=lightgcn", "external.fusion=true",
+                 "external.fusion_source=sasrec", 'external.fusion_overrides=["optim.max_minutes=4"]']
+    spec = BenchSpec(str(config_file), overrides, ["pop", "e4srec", "galrec"], [], tmp_path / "out", tmp_path / "runs")
+    plans = make_plans(spec)
+    assert [p.name for p in plans] == ["lightgcn", "sasrec", "pop", "e4srec", "galrec"]
+    assert plans[1].config.optim.max_minutes == 4  # external.fusion_overrides win, as the external's do
+    for lm in plans[3:]:
+        assert lm.config.external.run_dir == str((tmp_path / "runs" / "lightgcn").resolve())
+        assert lm.config.external.fusion_run_dir == str((tmp_path / "runs" / "sasrec").resolve())
