@@ -1,8 +1,8 @@
 """``galrec run``: the main job behind ``make run``.
 
-GAL-Rec on Beauty with the 2-core CPU config: the cached SASRec run that supplies the external
-embeddings (trained on first use), GAL-Rec's training, its full-ranking test evaluation, and a
-table beside that SASRec. A finished run folder is reused, an interrupted one resumed, so a
+GAL-Rec on Beauty with the 2-core CPU config: the cached baseline runs it reads (LightGCN's item
+table) and is fused with (SASRec), trained on first use; GAL-Rec's training; its full-ranking
+test evaluation; and a table beside those baselines, each row paired against the fused-in one. A finished run folder is reused, an interrupted one resumed, so a
 second ``make run`` only prints.
 """
 
@@ -19,7 +19,7 @@ DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "configs" / "beauty-cpu.y
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="the main job: GAL-Rec on Beauty (CPU config) beside its SASRec")
+    p = sub.add_parser("run", help="the main job: GAL-Rec on Beauty (CPU config) beside its baselines")
     p.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="default: configs/beauty-cpu.yaml")
     p.add_argument("--out", type=Path, default=Path("runs/main"), help="run folder (default: runs/main)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
