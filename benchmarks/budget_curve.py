@@ -9,13 +9,13 @@ minutes its ``timing.json`` measured:
 - ``galrec``: GAL-Rec, the language model alone (the paper's form, no SASRec scores);
 - ``galrec + SASRec``: the same run's leak-free fusion (``RUN/fused``, weight fitted on validation).
 
-SASRec (the external run every row uses) is drawn as a horizontal line. Run folders are kept
+SASRec (the run every row is fused with) is drawn as a horizontal line. Run folders are kept
 under ``--out`` and reused, so an interrupted curve resumes where it stopped. Usage:
 
     python benchmarks/budget_curve.py [--dataset beauty] [--epochs 1,2,4,8] [--seeds 0,1,2] [--out runs/budget]
 
 With several ``--seeds`` every point is trained once per seed (``seed=S``: the language model's
-initialisation, batch order and audience samples; the external SASRec stays the same run), the
+initialisation, batch order and audience samples; the baselines stay the same runs), the
 curve shows their mean, and ``paired`` gives, per budget, each seed's paired difference and the
 difference pooled over seeds (``galrec.eval.paired.pooled_difference``) for GAL-Rec minus the
 E4SRec-style row and for each fusion minus SASRec.
@@ -77,7 +77,7 @@ def main() -> int:
     seeds = [int(s) for s in args.seeds.split(",")]
     points: dict[str, list[dict]] = {"e4srec": [], "galrec": [], "galrec + SASRec": []}
     differences: list[dict] = []
-    external = None
+    partner = None
     for epochs in [int(e) for e in args.epochs.split(",")]:
         runs: dict[str, list[Path]] = {name: [] for name in ROWS}
         for seed in seeds:
@@ -87,7 +87,7 @@ def main() -> int:
                 train(galrec, config, run, [*overrides, f"seed={seed}", f"train.max_epochs={epochs}",
                                             f"train.patience={epochs}", *args.overrides])
                 runs[name].append(run)
-                external = read(run / "fused" / "fusion.json")["partner_run"]
+                partner = read(run / "fused" / "fusion.json")["partner_run"]
         for name, folders in runs.items():
             minutes = mean(read(r / "timing.json")["train_seconds"] / 60 for r in folders)
             per_seed = [read(r / "metrics.json")["test"]["ndcg@10"] for r in folders]
@@ -97,7 +97,7 @@ def main() -> int:
                 fused = [read(r / "fused" / "metrics.json")["test"]["ndcg@10"] for r in folders]
                 points["galrec + SASRec"].append({**point, "ndcg@10": mean(fused), "per_seed": fused})
             print(name, points[name][-1], flush=True)
-        sasrec_run = Path(external)
+        sasrec_run = Path(partner)
         comparisons = {
             "galrec minus e4srec": list(zip(runs["galrec"], runs["e4srec"])),
             "galrec + SASRec minus SASRec": [(r / "fused", sasrec_run) for r in runs["galrec"]],
@@ -109,7 +109,7 @@ def main() -> int:
                             "pooled": as_dict(pooled_difference(pairs))}
             print(label, entry[label], flush=True)
         differences.append(entry)
-    sasrec = read(Path(external) / "metrics.json")["test"]["ndcg@10"] if external else None
+    sasrec = read(Path(partner) / "metrics.json")["test"]["ndcg@10"] if partner else None
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "budget_curve.json").write_text(
         json.dumps({"dataset": args.dataset, "sasrec": sasrec, "rows": points,
@@ -119,7 +119,7 @@ def main() -> int:
     for name, pts in points.items():
         ax.plot([p["minutes"] for p in pts], [p["ndcg@10"] for p in pts], marker="o", label=name)
     if sasrec is not None:
-        ax.axhline(sasrec, color="grey", linestyle="--", label="SASRec (external)")
+        ax.axhline(sasrec, color="grey", linestyle="--", label="SASRec (fused in)")
     ax.set_xlabel("training minutes (2-core CPU)")
     ax.set_ylabel(f"test NDCG@10 (full ranking{', mean of %d seeds' % len(seeds) if len(seeds) > 1 else ''})")
     ax.set_title(f"{args.dataset}: accuracy against training budget")

@@ -43,7 +43,7 @@ from galrec.config import GalRecConfig, load_config, to_dict
 from galrec.errors import GalrecError
 from galrec.eval.paired import common_users, metrics_on_users
 from galrec.experiments import rows as R
-from galrec.experiments.spec import BenchSpec, Plan, base_config
+from galrec.experiments.spec import BenchSpec, Plan, base_config, fused_in
 from galrec.experiments.table import CURVES_PNG, SENSITIVITY_PNG, sweep_points, write_tables
 from galrec.training import rundir
 
@@ -80,12 +80,6 @@ def _baseline_plan(name: str, row: R.Row, cfg: GalRecConfig, spec: BenchSpec) ->
     config = resolve_config(REGISTRY[row.baseline].config_cls, None, kvs)
     run = spec.runs / name
     return Plan(name, row, run, config, ["baseline", row.baseline, "--out", str(run), "--quiet", *kvs])
-
-
-def fused_in(cfg: GalRecConfig) -> str | None:
-    """The second baseline GAL-Rec is fused with, when it is not the external one."""
-    source = cfg.external.fusion_source
-    return source if cfg.external.fusion and source not in ("external", cfg.external.source) else None
 
 
 def _lm_plan(name: str, row: R.Row, base: tuple[str, ...], runs: list[Path], spec: BenchSpec) -> Plan:
@@ -256,6 +250,29 @@ def row_result(plan: Plan, status: str, by_name: dict[str, Plan]) -> dict:
     }
 
 
+def fused_result(row: dict) -> dict | None:
+    """A language-model row's leak-free fusion (``RUN/fused/``) as a row of its own, or None."""
+    folder = Path(row["run_dir"]) / rundir.FUSED
+    metrics = _read(folder / "metrics.json") if row["kind"] == "galrec" and row["test"] else None
+    fusion = _read(folder / "fusion.json") if metrics else None
+    if not metrics or not fusion:
+        return None
+    partner = load_baseline_config(fusion["partner_run"]).model
+    return {
+        **row,
+        "name": row["name"] + R.FUSED_SUFFIX,
+        "label": f"{row['label']} + {R.ROWS[partner].label}, fused",
+        "kind": "fused",
+        "status": f"fused, {R.ROWS[partner].label} weight {fusion['partner_weight']}",
+        "run_dir": str(folder),
+        "users_evaluated": metrics.get("users_evaluated"),
+        "valid_users_evaluated": fusion["valid_users"],
+        "valid": metrics.get("valid"),
+        "test": metrics.get("test"),
+        "timing": {},
+    }
+
+
 def on_common_users(results: dict[str, dict]) -> int | None:
     """Rows that ranked different test users (``eval.test_users`` on the language-model rows only):
     every row's ``test`` becomes its metrics over the users all rows ranked, recomputed from its
@@ -298,6 +315,9 @@ def run_bench(spec: BenchSpec, echo: Callable[[str], None] = print, header: dict
                 echo(f"  {p.name} failed after {time.perf_counter() - t0:.0f}s; last lines of {log}:\n    "
                      + "\n    ".join(tail))
         results[p.name] = row_result(p, status, by_name)
+        fused = None if p.same_as else fused_result(results[p.name])
+        if fused:
+            results[fused["name"]] = fused
         test = results[p.name]["test"]
         if test and not p.same_as and status != "failed":
             echo(f"  {p.name}: test NDCG@10 {test['ndcg@10']:.4f} ({results[p.name]['status']})")

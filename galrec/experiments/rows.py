@@ -32,6 +32,8 @@ class Row:
     mode: str = ""  # "prefix" or "sequence": the train.mode the row means something in ("": both)
 
 
+FUSED_SUFFIX = "+fused"  # a language-model row's fusion with a baseline (RUN/fused/), listed after it
+
 ROWS: dict[str, Row] = {
     "pop": Row("Pop (most popular)", baseline="pop"),
     "lightgcn": Row("LightGCN", baseline="lightgcn"),
@@ -55,6 +57,7 @@ ROWS: dict[str, Row] = {
 ABLATIONS = ("no-l1", "no-l2", "no-l3", "no-queue", "no-losses", "no-prompt-neighbours", "listed", "compact", "token")
 ANALYSIS_ROWS = ("text-only", "e4srec", "galrec")  # the probe, geometry and maps compare these
 SWEEP_BASE = "galrec"
+BASELINES = ("sasrec", "bsarec", "lightgcn")  # what a fused row is compared with
 
 
 def select_rows(spec: str | None, mode: str = "") -> list[str]:

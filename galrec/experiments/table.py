@@ -14,7 +14,7 @@ from galrec.errors import GalrecError
 from galrec.eval.paired import paired_difference
 from galrec.eval.results import atomic_write_text
 from galrec.experiments import rows as R
-from galrec.experiments.spec import BenchSpec, Plan, base_config
+from galrec.experiments.spec import BenchSpec, Plan, base_config, fused_in
 
 METRICS = ("hr@5", "hr@10", "hr@20", "ndcg@5", "ndcg@10", "ndcg@20")
 TABLE_MD, TABLE_JSON = "table.md", "table.json"
@@ -80,13 +80,14 @@ def row_line(r: dict) -> str:
 VERDICTS = {"better": "GAL-Rec is better", "worse": "GAL-Rec is **worse**", "within noise": "within noise"}
 
 
-def _paired(galrec: dict, other: dict) -> str:
-    """GAL-Rec minus ``other`` per test user: the 95% interval and what it says."""
+def _paired(galrec: dict, other: dict, subject: str = "GAL-Rec") -> str:
+    """``subject`` (GAL-Rec's row) minus ``other`` per test user: the 95% interval and what it says."""
     try:
         d = paired_difference(Path(galrec["run_dir"]), Path(other["run_dir"]), "ndcg@10")
     except GalrecError as exc:
         return f"no paired comparison ({exc})"
-    return f"GAL-Rec minus it, paired by user: {d.mean:+.4f} ± {d.half_width:.4f}; {VERDICTS[d.verdict]}"
+    verdict = VERDICTS[d.verdict].replace("GAL-Rec", subject)
+    return f"{subject} minus it, paired by user: {d.mean:+.4f} ± {d.half_width:.4f}; {verdict}"
 
 
 def ablation_lines(rows: list[dict]) -> list[str]:
@@ -105,6 +106,13 @@ def ablation_lines(rows: list[dict]) -> list[str]:
             continue
         v = by[name]["test"]["ndcg@10"]
         lines.append(f"- {by[name]['label']} (`{name}`): {v:.4f}; {_paired(by['galrec'], by[name])}")
+    fused = by.get("galrec" + R.FUSED_SUFFIX)
+    if fused:
+        lines += ["", f"{fused['label']} (`{fused['name']}`) test NDCG@10 = {fused['test']['ndcg@10']:.4f}, against:"]
+        for name in (*R.BASELINES, "e4srec" + R.FUSED_SUFFIX):
+            if name in by:
+                v = by[name]["test"]["ndcg@10"]
+                lines.append(f"- {by[name]['label']} (`{name}`): {v:.4f}; {_paired(fused, by[name], 'the fusion')}")
     return lines
 
 
@@ -206,7 +214,9 @@ def _intro(payload: dict) -> list[str]:
             f"Protocol: {first.get('protocol', 'full')} ranking of each user's test item (leave-one-out) over "
             f"{_users(payload, first)}, {masked}; each model's weights selected on validation "
             f"NDCG@10. Language-model rows: the config `{payload['config']}` plus the overrides below, seed "
-            f"{payload['seed']}, external embeddings from the `{payload['external_row']}` row{budget}."
+            f"{payload['seed']}, external embeddings from the `{payload['external_row']}` row"
+            + (f", fused after training with the `{payload['fused_row']}` row (the `+fused` rows: one weight "
+               "fitted on validation users, `RUN/fused/`)" if payload.get("fused_row") else "") + f"{budget}."
         ),
     ]
 
@@ -244,6 +254,12 @@ def render_markdown(payload: dict, out: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _table_order(row: dict) -> tuple[int, bool]:
+    """Table order, not run order; a fused row right after its language-model row."""
+    name = row["name"].removesuffix(R.FUSED_SUFFIX)
+    return list(R.ROWS).index(name), name != row["name"]
+
+
 def write_tables(
     spec: BenchSpec, plans: list[Plan], results: dict[str, dict], header: dict, common_users: int | None = None
 ) -> dict:
@@ -261,8 +277,10 @@ def write_tables(
         "test_users_compared": common_users,
         "external_row": cfg.external.source,
         "runs": str(spec.runs),
-        "rows": sorted((results[p.name] for p in plans if p.name in results and p.name not in sweep_names),
-                       key=lambda r: list(R.ROWS).index(r["name"])),  # table order, not run order
+        "fused_row": fused_in(cfg),
+        "rows": sorted((results[n] for p in plans if p.name not in sweep_names
+                        for n in (p.name, p.name + R.FUSED_SUFFIX) if n in results),
+                       key=_table_order),
         "sweep_rows": [results[p.name] for p in plans if p.name in results and p.name in sweep_names],
         "sweeps": sweep_points(spec, results),
     }

@@ -24,6 +24,7 @@ from galrec.eval.results import atomic_write_text
 
 MODEL_NAME = "galrec"
 CHECKPOINT, BEST, LOG, TIMING = "checkpoint.pt", "best.pt", "train_log.jsonl", "timing.json"
+FUSED = "fused"  # the fused row's run folder, inside the GAL-Rec run (galrec.training.fusion)
 
 
 def write_header(run: Path, cfg: GalRecConfig, data: Interactions) -> None:

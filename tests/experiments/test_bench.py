@@ -186,3 +186,20 @@ def test_the_fused_in_baseline_runs_second_and_every_language_model_row_reads_it
     for lm in plans[3:]:
         assert lm.config.external.run_dir == str((tmp_path / "runs" / "lightgcn").resolve())
         assert lm.config.external.fusion_run_dir == str((tmp_path / "runs" / "sasrec").resolve())
+
+
+def test_each_fused_language_model_row_gets_a_row_of_its_own(config_file: Path, tmp_path: Path) -> None:
+    out, runs = tmp_path / "results", tmp_path / "runs"
+    argv = ["bench", "--config", str(config_file), "--rows", "sasrec,e4srec,galrec", "--out", str(out),
+            "--runs", str(runs), "--no-analysis", "external.fusion=true", "train.mode=sequence"]
+    assert main(argv) == 0
+    table = json.loads((out / "table.json").read_text())
+    by = {r["name"]: r for r in table["rows"]}
+    assert list(by) == ["sasrec", "e4srec", "e4srec+fused", "galrec", "galrec+fused"]
+    fused = by["galrec+fused"]
+    assert fused["label"] == "GAL-Rec + SASRec, fused" and fused["run_dir"] == str(runs / "galrec" / "fused")
+    assert fused["test"] == json.loads((runs / "galrec" / "fused" / "metrics.json").read_text())["test"]
+    md = (out / "table.md").read_text()
+    assert "| GAL-Rec + SASRec, fused `galrec+fused` |" in md
+    assert "- SASRec (`sasrec`):" in md.split("GAL-Rec + SASRec, fused (`galrec+fused`) test NDCG@10")[1]
+    assert "the fusion minus it, paired by user" in md
