@@ -30,7 +30,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from galrec.eval.paired import paired_difference
     from galrec.eval.results import format_table
-    from galrec.training.fusion import FUSED
     from galrec.training import rundir
     from galrec.training.external_run import external_run_dir, fusion_run_dir
     from galrec.training.run import train_galrec
@@ -52,8 +51,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if fused_in:
         rows[f"{partner_name} (fused in, {partner.name})"] = partner
     rows["GAL-Rec (language model alone)"] = run
-    if (run / FUSED).is_dir():
-        rows[f"GAL-Rec + {partner_name}, weight fitted on validation"] = run / FUSED
+    if (run / rundir.FUSED).is_dir():
+        rows[f"GAL-Rec + {partner_name}, weight fitted on validation"] = run / rundir.FUSED
     print(f"\n{Path(saved.data.dataset).name}, full ranking, test split:")
     print(format_table({name: _test_metrics(folder) for name, folder in rows.items()}))
     for name, folder in rows.items():

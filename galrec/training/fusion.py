@@ -35,9 +35,8 @@ from galrec.eval.ranking import ScoreFn
 from galrec.eval.results import atomic_write_text, write_results
 from galrec.model.galrec import GalRec
 from galrec.training.build import Parts
-from galrec.training.rundir import FUSED
 from galrec.training.evaluation import evaluate_split, external_score_fn, make_score_fn
-
+from galrec.training.rundir import FUSED
 
 FUSION_WEIGHTS = tuple(round(w, 2) for w in np.linspace(0.0, 1.0, 11))  # weight of the partner
 
