@@ -1,13 +1,15 @@
 """Two CPU processes (torchrun, gloo): the queues gather keys from both, every copy stays equal,
 and the losses match one process running the same global batches (two_proc_script.py says how).
 
-Tolerance: 1e-5 absolute on losses of about 1 to 6. Both sides do the same float32 arithmetic
+Tolerance: 1e-4 absolute on losses of about 1 to 13. Both sides do the same float32 arithmetic
 except where the gradients are summed: DDP adds the two processes' gradients in gloo's
 all-reduce and halves them, one process lets autograd add the halves' contributions (or, for
 the whole batch, sums over 8 rows at once). Those orders round differently in the last bits
-(about 1e-7 relative), and three AdamW steps carry such differences into the next losses
-without growing them much: measured, 4.8e-7 at most. A real fault is far larger: stepping on
-one process's gradient instead of the average moves the next losses by 0.3 to 1.
+(about 1e-7 relative), and three AdamW steps carry such differences into the next losses:
+measured, 4.8e-7 at most on the AMD EPYC machines, but 5.0e-5 on an Intel Xeon with AMX
+(2026-12-06, the same code and numbers on every run there), whose oneDNN float32 kernels block a
+4-row and an 8-row product differently. A real fault is far larger: stepping on one process's
+gradient instead of the average moves the next losses by 0.3 to 1.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import pytest
 from .conftest import REPO, one_thread_env
 
 SCRIPT = Path(__file__).resolve().parent / "two_proc_script.py"
-TOLERANCE = 1e-5
+TOLERANCE = 1e-4
 
 
 def free_port() -> int:
