@@ -331,7 +331,7 @@ class ExternalConfig:
     # the model fused in: "external", the run the language model reads, or another baseline, from
     # fusion_run_dir or trained once and cached like the external one (its tuned config plus
     # fusion_overrides). A language model that reads LightGCN's table is a better partner for SASRec
-    # than one that reads SASRec's own (results/lightgcn-fed-beauty.md)
+    # than one that reads SASRec's own (results/lightgcn-fed.md)
     fusion_source: Literal["external", "sasrec", "bsarec", "lightgcn"] = "external"
     fusion_run_dir: str = ""
     fusion_overrides: list[str] = dataclasses.field(default_factory=list)
@@ -342,6 +342,16 @@ class ExternalConfig:
 
     def __post_init__(self) -> None:
         _check(self.mapping_hidden > 0, "external.mapping_hidden", f"must be > 0, got {self.mapping_hidden}")
+        _check(
+            self.fusion_source != self.source,
+            "external.fusion_source",
+            f"is external.source ({self.source!r}): say 'external' to fuse with the run the language model reads",
+        )
+
+    @property
+    def fused_in(self) -> str | None:
+        """The second baseline fused with the language model; None when the fusion is off or uses the external run."""
+        return self.fusion_source if self.fusion and self.fusion_source != "external" else None
 
 
 @dataclasses.dataclass

@@ -53,6 +53,7 @@ def test_wrong_type_is_named(override: str, named: str) -> None:
         ("data.max_len=1", "data.max_len"),
         ("eval.ks=[5, 0]", "eval.ks"),
         ("queue.size=-5", "queue.size"),
+        ("external.fusion_source=sasrec", "external.fusion_source"),  # external.source is sasrec: say 'external'
     ],
 )
 def test_out_of_range_is_named(override: str, named: str) -> None:

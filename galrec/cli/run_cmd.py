@@ -2,8 +2,8 @@
 
 GAL-Rec on Beauty with the 2-core CPU config: the cached baseline runs it reads (LightGCN's item
 table) and is fused with (SASRec), trained on first use; GAL-Rec's training; its full-ranking
-test evaluation; and a table beside those baselines, each row paired against the fused-in one. A finished run folder is reused, an interrupted one resumed, so a
-second ``make run`` only prints.
+test evaluation; and a table beside those baselines, each row paired against the fused-in one.
+A finished run folder is reused, an interrupted one resumed, so a second ``make run`` only prints.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from pathlib import Path
 
 from galrec.config import GalRecConfig, load_config
 
-NAMES = {"sasrec": "SASRec", "bsarec": "BSARec", "lightgcn": "LightGCN"}
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "configs" / "beauty-cpu.yaml"
 
 
@@ -30,6 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from galrec.eval.paired import paired_difference
     from galrec.eval.results import format_table
+    from galrec.experiments.rows import ROWS
     from galrec.training import rundir
     from galrec.training.external_run import external_run_dir, fusion_run_dir
     from galrec.training.run import train_galrec
@@ -44,11 +44,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     saved = rundir.read_config(run)
     ext = saved.external
     external = external_run_dir(saved, progress=not args.quiet)
-    fused_in = ext.fusion and ext.fusion_source != "external"  # a second baseline, the reference row
-    partner = fusion_run_dir(saved, progress=not args.quiet) if fused_in else external
-    partner_name = NAMES[ext.fusion_source if fused_in else ext.source]
-    rows = {f"{NAMES[ext.source]} (external, {external.name})": external}
-    if fused_in:
+    partner = fusion_run_dir(saved, progress=not args.quiet)  # the reference row
+    partner_name = ROWS[ext.fused_in or ext.source].label
+    rows = {f"{ROWS[ext.source].label} (external, {external.name})": external}
+    if ext.fused_in:
         rows[f"{partner_name} (fused in, {partner.name})"] = partner
     rows["GAL-Rec (language model alone)"] = run
     if (run / rundir.FUSED).is_dir():

@@ -43,7 +43,7 @@ from galrec.config import GalRecConfig, load_config, to_dict
 from galrec.errors import GalrecError
 from galrec.eval.paired import common_users, metrics_on_users
 from galrec.experiments import rows as R
-from galrec.experiments.spec import BenchSpec, Plan, base_config, fused_in
+from galrec.experiments.spec import BenchSpec, Plan, base_config
 from galrec.experiments.table import CURVES_PNG, SENSITIVITY_PNG, sweep_points, write_tables
 from galrec.training import rundir
 
@@ -75,7 +75,7 @@ def _baseline_plan(name: str, row: R.Row, cfg: GalRecConfig, spec: BenchSpec) ->
         kvs.append(kv("optim.max_minutes", spec.baseline_minutes))
     if row.baseline == cfg.external.source:  # the embeddings GAL-Rec would train for itself:
         kvs += cfg.external.baseline_overrides  # its own limits win over the shared --budget
-    elif row.baseline == fused_in(cfg):  # the same for the baseline it is fused with
+    elif row.baseline == cfg.external.fused_in:  # the same for the baseline it is fused with
         kvs += cfg.external.fusion_overrides
     config = resolve_config(REGISTRY[row.baseline].config_cls, None, kvs)
     run = spec.runs / name
@@ -101,7 +101,7 @@ def make_plans(spec: BenchSpec) -> list[Plan]:
     cfg = base_config(spec)
     lm_rows = [n for n in spec.rows if not R.ROWS[n].baseline]
     roles = [(cfg.external.source, cfg.external.run_dir)]  # the external run, then the fused-in one
-    if fused_in(cfg):
+    if cfg.external.fused_in:
         roles.append((cfg.external.fusion_source, cfg.external.fusion_run_dir))
     plans: list[Plan] = []
     for source, given in roles:
@@ -296,7 +296,7 @@ def run_bench(spec: BenchSpec, echo: Callable[[str], None] = print, header: dict
     by_name = {p.name: p for p in plans}
     results: dict[str, dict] = {}
     cfg = base_config(spec)
-    needed = {cfg.external.source, fused_in(cfg)} & {p.name for p in plans if p.kind != "galrec"}  # LM rows read them
+    needed = {cfg.external.source, cfg.external.fused_in} & {p.name for p in plans if p.kind != "galrec"}  # LM rows read them
     for k, p in enumerate(plans, 1):
         failed = sorted(n for n in needed if results.get(n, {}).get("status") == "failed")
         if p.kind == "galrec" and failed:

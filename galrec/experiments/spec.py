@@ -53,9 +53,3 @@ class Plan:
 
 def base_config(spec: BenchSpec) -> GalRecConfig:
     return load_config(GalRecConfig, spec.config, spec.overrides)
-
-
-def fused_in(cfg: GalRecConfig) -> str | None:
-    """The second baseline GAL-Rec is fused with, when it is not the external one."""
-    source = cfg.external.fusion_source
-    return source if cfg.external.fusion and source not in ("external", cfg.external.source) else None

@@ -14,7 +14,7 @@ from galrec.errors import GalrecError
 from galrec.eval.paired import paired_difference
 from galrec.eval.results import atomic_write_text
 from galrec.experiments import rows as R
-from galrec.experiments.spec import BenchSpec, Plan, base_config, fused_in
+from galrec.experiments.spec import BenchSpec, Plan, base_config
 
 METRICS = ("hr@5", "hr@10", "hr@20", "ndcg@5", "ndcg@10", "ndcg@20")
 TABLE_MD, TABLE_JSON = "table.md", "table.json"
@@ -277,7 +277,7 @@ def write_tables(
         "test_users_compared": common_users,
         "external_row": cfg.external.source,
         "runs": str(spec.runs),
-        "fused_row": fused_in(cfg),
+        "fused_row": cfg.external.fused_in,
         "rows": sorted((results[n] for p in plans if p.name not in sweep_names
                         for n in (p.name, p.name + R.FUSED_SUFFIX) if n in results),
                        key=_table_order),

@@ -48,7 +48,7 @@ def external_run_dir(cfg: GalRecConfig, progress: bool = True) -> Path:
 def fusion_run_dir(cfg: GalRecConfig, progress: bool = True) -> Path:
     """The baseline run fused with the language model after training (the external one by default)."""
     ext = cfg.external
-    if ext.fusion_source == "external":
+    if not ext.fused_in:
         return external_run_dir(cfg, progress)
     run = _baseline_run_dir(cfg, ext.fusion_source, ext.fusion_run_dir, ext.fusion_overrides,
                             "external.fusion_run_dir", "is fused with the language model", progress)

@@ -90,15 +90,13 @@ def fit_weight(evaluate_valid, lm: ScoreFn, partner: ScoreFn) -> tuple[float, di
 
 def fusion_partner_run(cfg: GalRecConfig) -> str:
     """The run folder fused in (resolved when training starts)."""
-    return cfg.external.run_dir if cfg.external.fusion_source == "external" else cfg.external.fusion_run_dir
+    return cfg.external.fusion_run_dir if cfg.external.fused_in else cfg.external.run_dir
 
 
 def partner_score_fn(parts: Parts, model: GalRec, device: torch.device | str) -> ScoreFn:
     """The scores of the run fused in: the external model's own, or a second baseline run's."""
     ext = parts.cfg.external
-    if ext.fusion_source == "external":
-        return external_score_fn(model)
-    return load_baseline_run(ext.fusion_run_dir, str(device))[0].score
+    return load_baseline_run(ext.fusion_run_dir, str(device))[0].score if ext.fused_in else external_score_fn(model)
 
 
 def write_fusion(

@@ -68,7 +68,7 @@ def train_galrec(cfg: GalRecConfig | None, run: Path, resume: bool = False, prog
     with acc.main_process_first():  # the main process trains the cached baselines, the others reuse them
         external = external_run_dir(cfg, progress and acc.is_main_process)
         resolved = {"run_dir": str(external.resolve())}
-        if cfg.external.fusion and cfg.external.fusion_source != "external":  # before training, not after it
+        if cfg.external.fused_in:  # trained or checked before training, not after it
             resolved["fusion_run_dir"] = str(fusion_run_dir(cfg, progress and acc.is_main_process).resolve())
     cfg = dataclasses.replace(cfg, external=dataclasses.replace(cfg.external, **resolved))
     loo = _load_split(cfg)
