@@ -313,7 +313,9 @@ class QueueConfig:
 
 @dataclasses.dataclass
 class ExternalConfig:
-    source: Literal["sasrec", "bsarec", "lightgcn"] = "sasrec"  # who supplies item/user ID embeddings
+    # who supplies item/user ID embeddings; "text": item titles through MiniLM, users the mean of
+    # their history, no collaborative signal in the table (galrec.baselines.text)
+    source: Literal["sasrec", "bsarec", "lightgcn", "text"] = "sasrec"
     mapping_hidden: int = 256  # d2 of the d1 -> d2 -> H mapping MLP
     tie_head: bool = True  # score items against their mapped external embeddings
     # Add the external recommender's own scores to the head's, scaled by a learned scalar that
@@ -332,7 +334,7 @@ class ExternalConfig:
     # fusion_run_dir or trained once and cached like the external one (its tuned config plus
     # fusion_overrides). A language model that reads LightGCN's table is a better partner for SASRec
     # than one that reads SASRec's own (results/lightgcn-fed.md)
-    fusion_source: Literal["external", "sasrec", "bsarec", "lightgcn"] = "external"
+    fusion_source: Literal["external", "sasrec", "bsarec", "lightgcn", "text"] = "external"
     fusion_run_dir: str = ""
     fusion_overrides: list[str] = dataclasses.field(default_factory=list)
     run_dir: str = ""  # a baseline run to take embeddings from ("": train/reuse a cached one)

@@ -60,8 +60,20 @@ class SASRecConfig:
     # LayerNorm on item + position embeddings before their dropout: the BERT-style code of S3-Rec,
     # FMLP-Rec and BSARec (results/baselines.md); the SASRec paper's code has none
     emb_norm: bool = False
+    # "masked": attention sees real items only; "attended": every window is left-padded to max_len
+    # and its padding slots stay visible as keys (zero rows: key and value are the projections'
+    # biases), as in the published cross-entropy SASRec code (freerec, pmixer's port), where they
+    # act as attention sinks that damp the attention of short histories (results/baselines.md)
+    padding_keys: Literal["masked", "attended"] = "masked"
+    # block "original" only: the attention's residual is its normalised input ("normed", pmixer's
+    # port) or the raw one ("raw", the freerec code behind the published cross-entropy logs)
+    attn_residual: Literal["normed", "raw"] = "normed"
 
     def __post_init__(self) -> None:
+        _check(self.padding_keys == "masked" or self.positions == "from_last", f"{self._section}.padding_keys",
+               "'attended' pads every window to max_len on the left: it needs positions: from_last")
+        _check(self.attn_residual == "normed" or self.block == "original", f"{self._section}.attn_residual",
+               "'raw' is an option of block: original")
         for key in ("hidden", "layers", "heads", "inner"):
             v = getattr(self, key)
             _check(v > 0, f"{self._section}.{key}", f"must be > 0, got {v}")
@@ -95,6 +107,8 @@ class BSARecConfig(SASRecConfig):
         _check(self.filter == "causal" or self.samples == "prefixes", "bsarec.filter",
                "'window' lets earlier positions see later items: it needs bsarec.samples=prefixes "
                "(one target per window, at its last position)")
+        _check(self.padding_keys == "masked", "bsarec.padding_keys",
+               "only 'masked': the filter branch sees zeros before a sequence, not padding embeddings")
         _check(0.0 <= self.alpha <= 1.0, "bsarec.alpha", f"must be in [0, 1], got {self.alpha}")
         _check(self.c >= 1, "bsarec.c", f"must be >= 1, got {self.c}")
 
@@ -109,6 +123,18 @@ class LightGCNConfig:
         _check(self.dim > 0, "lightgcn.dim", f"must be > 0, got {self.dim}")
         _check(self.layers >= 0, "lightgcn.layers", f"must be >= 0, got {self.layers}")
         _check(self.reg >= 0, "lightgcn.reg", f"must be >= 0, got {self.reg}")
+
+
+@dataclasses.dataclass
+class TextConfig:
+    encoder: str = "minilm-l6"  # a built-in sentence encoder or a local Hugging Face folder
+    categories: bool = True  # each title followed by its category path (Yelp's titles are bare names)
+    max_tokens: int = 64
+    batch_size: int = 128  # texts per encoder pass
+
+    def __post_init__(self) -> None:
+        _check(self.max_tokens > 0, "text.max_tokens", f"must be > 0, got {self.max_tokens}")
+        _check(self.batch_size > 0, "text.batch_size", f"must be > 0, got {self.batch_size}")
 
 
 @dataclasses.dataclass
@@ -160,6 +186,12 @@ class LightGCNRunConfig(BaselineConfig):
     # Full-graph propagation per step: large batches amortise it.
     optim: OptimConfig = dataclasses.field(default_factory=lambda: OptimConfig(lr=5e-3, batch_size=2048))
     lightgcn: LightGCNConfig = dataclasses.field(default_factory=LightGCNConfig)
+
+
+@dataclasses.dataclass
+class TextRunConfig(BaselineConfig):
+    model: Literal["text"] = "text"
+    text: TextConfig = dataclasses.field(default_factory=TextConfig)
 
 
 def tuned_config_path(model: str, dataset: str) -> Path | None:

@@ -18,10 +18,12 @@ from galrec.baselines.configs import (
     LightGCNRunConfig,
     PopRunConfig,
     SASRecRunConfig,
+    TextRunConfig,
 )
 from galrec.baselines.lightgcn import LightGCN
 from galrec.baselines.pop import Pop
 from galrec.baselines.sasrec import SASRec
+from galrec.baselines.text import TextContent, item_texts
 from galrec.data.split import LeaveOneOut
 from galrec.graph.bipartite import BipartiteGraph
 
@@ -38,6 +40,9 @@ class BaselineSpec:
     config_cls: type[BaselineConfig]
     build: Callable[[Any, LeaveOneOut], BaselineModel]
     batches: Callable[[Any, LeaveOneOut], Batcher] | None  # None: fitted when built, no training
+    # run once after ``build`` by a new run (model, cfg, split, progress), never when a saved run
+    # is loaded: for what is costly to compute and kept in the model's state
+    fit: Callable[[Any, Any, LeaveOneOut, bool], None] | None = None
 
 
 def _pop(cfg: PopRunConfig, loo: LeaveOneOut) -> Pop:
@@ -70,9 +75,23 @@ def _lightgcn_batches(cfg: LightGCNRunConfig, loo: LeaveOneOut) -> EdgeBatches:
     return EdgeBatches(_train_graph(loo), cfg.optim.batch_size)
 
 
+def _text(cfg: TextRunConfig, loo: LeaveOneOut) -> TextContent:
+    from galrec.llm.sentences import sentence_dim
+
+    return TextContent(loo.data.n_items, sentence_dim(cfg.text.encoder))
+
+
+def _text_fit(model: TextContent, cfg: TextRunConfig, loo: LeaveOneOut, progress: bool) -> None:
+    from galrec.llm.sentences import SentenceEncoder
+
+    encoder = SentenceEncoder(cfg.text.encoder, cfg.text.batch_size, cfg.text.max_tokens)
+    model.fit(encoder.encode(item_texts(loo.data, cfg.text.categories), normalize=True, progress=progress))
+
+
 REGISTRY: dict[str, BaselineSpec] = {
     "pop": BaselineSpec(PopRunConfig, _pop, None),
     "sasrec": BaselineSpec(SASRecRunConfig, _sasrec, _sasrec_batches),
     "bsarec": BaselineSpec(BSARecRunConfig, _bsarec, _sasrec_batches),
     "lightgcn": BaselineSpec(LightGCNRunConfig, _lightgcn, _lightgcn_batches),
+    "text": BaselineSpec(TextRunConfig, _text, None, _text_fit),
 }

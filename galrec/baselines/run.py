@@ -60,7 +60,10 @@ def run_baseline(cfg: BaselineConfig, out_dir: str | Path, progress: bool = True
     loo.data.items.save(out / "item_ids.json")
     loo.data.users.save(out / "user_ids.json")
 
-    model = spec.build(cfg, loo).to(cfg.device)
+    model = spec.build(cfg, loo)
+    if spec.fit is not None:
+        spec.fit(model, cfg, loo, progress)
+    model = model.to(cfg.device)
     log = None
     if spec.batches is not None:
         log = train(model, spec.batches(cfg, loo), loo, cfg, out / "train_log.jsonl", progress)

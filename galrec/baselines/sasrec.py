@@ -61,16 +61,19 @@ class OriginalBlock(CausalBlock):
 
     The attention's query and its residual are the normalised input, its keys and values the raw
     one; the feed-forward part is Linear-ReLU-dropout-Linear-dropout; the output of the
-    attention has no dropout of its own. Padding rows are zeroed after each block.
+    attention has no dropout of its own. Padding rows are zeroed after each block. With
+    ``raw_residual`` the attention's residual is x itself (the freerec code): x = Attn(q, x) + x.
     """
 
-    def __init__(self, d: int, heads: int, inner: int, dropout: float, attn_dropout: float) -> None:
+    def __init__(self, d: int, heads: int, inner: int, dropout: float, attn_dropout: float,
+                 raw_residual: bool = False) -> None:
         super().__init__(d, heads, inner, dropout, attn_dropout)
         self.ffn = nn.Sequential(nn.Linear(d, inner), nn.ReLU(), nn.Dropout(dropout), nn.Linear(inner, d))
+        self.raw_residual = raw_residual
 
     def forward(self, x: torch.Tensor, allowed: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
         q_in = self.ln1(x)  # [B, T, d]
-        x = self.ln2(q_in + self.attend(q_in, x, allowed))
+        x = self.ln2((x if self.raw_residual else q_in) + self.attend(q_in, x, allowed))
         return (x + self.drop(self.ffn(x))) * real[..., None]
 
 
@@ -84,11 +87,13 @@ class SASRec(BaselineModel):
         self.pos_emb = nn.Embedding(max_len, cfg.hidden)
         self.drop = nn.Dropout(cfg.dropout)
         self.ln_emb = nn.LayerNorm(cfg.hidden) if cfg.emb_norm else nn.Identity()
-        block = OriginalBlock if cfg.block == "original" else CausalBlock
         self.emb_scale = cfg.hidden**0.5 if cfg.block == "original" else 1.0
         self.blocks = nn.ModuleList(
-            block(cfg.hidden, cfg.heads, cfg.inner, cfg.dropout, cfg.attn_dropout) for _ in range(cfg.layers)
+            OriginalBlock(cfg.hidden, cfg.heads, cfg.inner, cfg.dropout, cfg.attn_dropout, cfg.attn_residual == "raw")
+            if cfg.block == "original" else CausalBlock(cfg.hidden, cfg.heads, cfg.inner, cfg.dropout, cfg.attn_dropout)
+            for _ in range(cfg.layers)
         )
+        self.padding_keys = cfg.padding_keys
         self.ln_f = nn.LayerNorm(cfg.hidden)
         self.reset_parameters()
 
@@ -104,6 +109,9 @@ class SASRec(BaselineModel):
 
     def encode(self, seq: torch.Tensor) -> torch.Tensor:
         """seq [B, T] left-padded item ids -> hidden states [B, T, d] (row t sees items <= t)."""
+        width = seq.shape[1]
+        if self.padding_keys == "attended":  # the published frame: max_len columns, padding visible
+            seq = F.pad(seq, (self.pos_emb.num_embeddings - width, 0))  # [B, max_len]
         real, T = seq > 0, seq.shape[1]  # [B, T]
         if self.positions == "from_first":
             pos = (real.cumsum(1) - 1).clamp(min=0)  # [B, T], 0 at each window's first item
@@ -113,12 +121,14 @@ class SASRec(BaselineModel):
         x = self.ln_emb(self.item_emb(seq) * self.emb_scale + self.pos_emb(pos))  # [B, T, d]
         x = self.drop(x) * real[..., None]
         causal = torch.ones(T, T, dtype=torch.bool, device=seq.device).tril()  # [T, T]
-        # Keys must be real items; a padding query may see itself, so no row is fully masked (NaN).
-        diag = torch.eye(T, dtype=torch.bool, device=seq.device)
-        allowed = causal & (real[:, None, :] | diag)  # [B, T, T]
+        if self.padding_keys == "attended":
+            allowed = causal.expand(len(seq), T, T)  # [B, T, T]
+        else:  # keys must be real items; a padding query may see itself, so no row is fully masked (NaN)
+            diag = torch.eye(T, dtype=torch.bool, device=seq.device)
+            allowed = causal & (real[:, None, :] | diag)  # [B, T, T]
         for block in self.blocks:
             x = block(x, allowed[:, None], real)
-        return self.ln_f(x)
+        return self.ln_f(x)[:, -width:]
 
     def calculate_loss(self, batch: Batch) -> torch.Tensor:
         target = batch["target"]  # [B, T], 0 where no next item is predicted

@@ -19,7 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="train and evaluate a conventional baseline",
         description="Train and evaluate a baseline; `galrec baseline MODEL -h` lists its options.",
     )
-    p.add_argument("model", metavar="MODEL", help="a name in galrec/baselines/registry.py (pop, sasrec, bsarec, lightgcn, ...)")
+    p.add_argument("model", metavar="MODEL", help="a name in galrec/baselines/registry.py (pop, sasrec, bsarec, lightgcn, text, ...)")
     p.add_argument("rest", nargs=argparse.REMAINDER, metavar="...", help="the model's options and key=value overrides")
     p.set_defaults(func=cmd_baseline)
 

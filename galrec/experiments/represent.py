@@ -84,30 +84,15 @@ class TitleEncoder:
     item_view = "title through MiniLM"
 
     def __init__(self, data: Interactions, batch_size: int = 128, max_tokens: int = 64) -> None:
-        from transformers import AutoModel, AutoTokenizer
+        from galrec.llm.sentences import SentenceEncoder
 
-        from galrec.llm.builtin import minilm_folder
-
-        folder = minilm_folder()
         self.name = "text (MiniLM titles)"
         self.data, self.titles = data, data.titles
-        self.tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-        self.model = AutoModel.from_pretrained(folder, local_files_only=True).eval()
-        self.batch_size, self.max_tokens = batch_size, max_tokens
+        self.encoder = SentenceEncoder("minilm-l6", batch_size, max_tokens)
         self._items = _Memo(self._encode)
 
-    @torch.no_grad()
     def _encode(self, ids: np.ndarray) -> np.ndarray:
-        from galrec.llm.pooling import mean_pool
-
-        out = []
-        for s in range(0, len(ids), self.batch_size):
-            texts = [self.titles[i] or "" for i in ids[s : s + self.batch_size]]
-            enc = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_tokens,
-                                 return_tensors="pt")
-            hidden = self.model(**enc).last_hidden_state  # [B, T, 384]
-            out.append(mean_pool(hidden, enc["attention_mask"]).numpy())  # [B, 384]
-        return np.concatenate(out)
+        return self.encoder.encode([self.titles[i] or "" for i in ids]).numpy()
 
     def users(self, ids: np.ndarray) -> np.ndarray:
         raise GalrecError("titles give item vectors only")

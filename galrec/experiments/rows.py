@@ -39,6 +39,7 @@ ROWS: dict[str, Row] = {
     "lightgcn": Row("LightGCN", baseline="lightgcn"),
     "sasrec": Row("SASRec", baseline="sasrec"),
     "bsarec": Row("BSARec", baseline="bsarec"),
+    "text": Row("Text content (MiniLM titles, no training)", baseline="text"),
     "text-only": Row(
         "LM on titles (no IDs, no graph)", (*NO_GRAPH, "prompt.ids=false", "prompt.titles=true", "train.mode=prefix")
     ),

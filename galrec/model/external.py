@@ -6,7 +6,7 @@ its history, so an example built from a prefix never sees its own target through
 vector:
 
     sasrec:   e_u = SASRec(i_1 .. i_k)_k        (the frozen sequence encoder)
-    lightgcn: e_u = mean_j e_{i_j}               (mean of the history's item vectors)
+    lightgcn, text: e_u = mean_j e_{i_j}         (mean of the history's item vectors)
 
 Nothing here trains; the tables are non-persistent buffers, rebuilt from the run folder.
 """
@@ -76,14 +76,14 @@ SEQUENCE_ENCODERS = ("sasrec", "bsarec")  # runs whose own encoder reads a histo
 def load_external(run_dir: str | Path, data: Interactions, source: str) -> ExternalEmbeddings:
     """The provider of baseline run ``run_dir``, checked against ``data``'s id maps.
 
-    ``source`` must match the run's model (``sasrec``, ``bsarec`` or ``lightgcn``), so a config cannot say
+    ``source`` must match the run's model (``sasrec``, ``bsarec``, ``lightgcn`` or ``text``), so a config cannot say
     one thing while the embeddings come from another.
     """
     run = Path(run_dir)
     emb_file = run / "embeddings.safetensors"
     if not emb_file.is_file():
         raise GalrecError(
-            f"external.run_dir {run} holds no embeddings.safetensors (not a sasrec/bsarec/lightgcn run)"
+            f"external.run_dir {run} holds no embeddings.safetensors (not a sasrec/bsarec/lightgcn/text run)"
         )
     for kind, ids in (("item", data.items), ("user", data.users)):
         path = run / f"{kind}_ids.json"

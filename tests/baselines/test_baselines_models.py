@@ -21,10 +21,10 @@ from galrec.graph.bipartite import BipartiteGraph
 N_ITEMS = 30
 
 
-def _sasrec(loss: str = "ce", block: str = "pre_ln", positions: str = "from_first") -> SASRec:
+def _sasrec(loss: str = "ce", block: str = "pre_ln", positions: str = "from_first", **more: str) -> SASRec:
     torch.manual_seed(0)
     cfg = SASRecConfig(hidden=16, inner=32, dropout=0.0, attn_dropout=0.0, loss=loss, block=block,  # type: ignore[arg-type]
-                       positions=positions)  # type: ignore[arg-type]
+                       positions=positions, **more)  # type: ignore[arg-type]
     return SASRec(N_ITEMS, max_len=8, cfg=cfg).eval()
 
 
@@ -73,6 +73,25 @@ def test_sasrec_is_causal_and_padding_invariant(block: str, positions: str) -> N
     wide = torch.tensor([[0] * 20 + [4, 5, 6]])
     torch.testing.assert_close(model.score(torch.tensor([1]), a), model.score(torch.tensor([1]), wide))
     assert torch.isfinite(model.encode(torch.zeros(2, 5, dtype=torch.long))).all()  # all padding: no NaN
+
+
+@pytest.mark.parametrize("residual", ["normed", "raw"])
+def test_sasrec_with_visible_padding_keys_is_causal_and_sees_padding_only_when_there_is_some(residual: str) -> None:
+    """The published frame: windows left-padded to max_len (8 here), padding keys not masked."""
+    model = _sasrec(block="original", positions="from_last", padding_keys="attended", attn_residual=residual)
+    masked = _sasrec(block="original", positions="from_last", attn_residual=residual)
+    a, b = torch.tensor([[0, 0, 4, 5, 6]]), torch.tensor([[0, 0, 4, 5, 11]])
+    torch.testing.assert_close(model.encode(a)[:, :4], model.encode(b)[:, :4])  # the future is not seen
+    torch.testing.assert_close(model.encode(a), model.encode(F.pad(a, (3, 0)))[:, 3:])  # the same 8-wide frame
+    full = torch.tensor([[3, 1, 4, 1, 5, 9, 2, 6]])  # no padding in the frame: nothing else to attend to
+    torch.testing.assert_close(model.encode(full), masked.encode(full))
+    assert not torch.allclose(model.encode(a), masked.encode(a))  # short windows: the padding slots count
+
+
+def test_raw_attention_residual_changes_the_block() -> None:
+    full = torch.tensor([[3, 1, 4, 1, 5, 9, 2, 6]])
+    raw, normed = _sasrec(block="original", attn_residual="raw"), _sasrec(block="original")
+    assert not torch.allclose(raw.encode(full), normed.encode(full))
 
 
 def test_sasrec_bce_loss_is_finite_and_differentiable() -> None:

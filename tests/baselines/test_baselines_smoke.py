@@ -22,6 +22,7 @@ SMALL = {
     "sasrec": ["sasrec.hidden=16", "sasrec.inner=32", "optim.batch_size=64"],
     "bsarec": ["bsarec.hidden=16", "bsarec.inner=32", "optim.batch_size=64"],
     "lightgcn": ["lightgcn.dim=16", "optim.batch_size=512"],
+    "text": ["text.max_tokens=8"],  # the slice has no titles: every text is empty
 }
 
 
@@ -40,7 +41,9 @@ def test_baseline_run(model: str, beauty_slice: Path, tmp_path: Path) -> None:
     run = tmp_path / "a"
     names = {"config.yaml", "model.safetensors", "item_ids.json", "user_ids.json", "metrics.json", "ranks.tsv",
              "timing.json"}
-    names |= {"embeddings.safetensors", "train_log.jsonl"} if model != "pop" else set()
+    trained = REGISTRY[model].batches is not None
+    names |= {"embeddings.safetensors"} if model != "pop" else set()
+    names |= {"train_log.jsonl"} if trained else set()
     assert names <= {p.name for p in run.iterdir()}
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["protocol"] == "full"
@@ -52,9 +55,10 @@ def test_baseline_run(model: str, beauty_slice: Path, tmp_path: Path) -> None:
     again = evaluate_split(loaded, loo, loaded_cfg, "test")
     np.testing.assert_array_equal(again.ranks, read_ranks(run / "ranks.tsv"))
 
-    if model != "pop":
+    if trained:
         log = [json.loads(line) for line in (run / "train_log.jsonl").read_text().splitlines()]
         assert [r["epoch"] for r in log] == [1, 2]
+    if model != "pop":
         emb = load_file(str(run / "embeddings.safetensors"))
         assert emb["item"].shape[0] == loo.data.n_items + 1
         assert emb["user"].shape[0] == loo.data.n_users + 1

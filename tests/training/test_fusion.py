@@ -9,7 +9,7 @@ import pytest
 import torch
 import yaml
 
-from galrec.baselines.configs import LightGCNRunConfig, resolve_config
+from galrec.baselines.configs import LightGCNRunConfig, TextRunConfig, resolve_config
 from galrec.baselines.run import load_baseline_run, run_baseline
 from galrec.cli import main
 from galrec.config import GalRecConfig, from_dict
@@ -80,14 +80,21 @@ def test_the_fusion_weight_can_be_fitted_on_every_validation_user(dataset: Path,
     assert fusion["valid_users"] == metrics["users_evaluated"] > 3  # the weight saw every user
 
 
-def test_a_language_model_reading_lightgcn_is_fused_with_sasrec(
-    dataset: Path, sasrec_run: Path, tmp_path: Path, capsys
+READ_BY_THE_LM = {  # a tiny run of each table the language model may read beside SASRec's
+    "lightgcn": (LightGCNRunConfig, ["optim.max_epochs=1", "lightgcn.dim=8"]),
+    "text": (TextRunConfig, ["text.max_tokens=8"]),  # the tiny log has no titles: every text is empty
+}
+
+
+@pytest.mark.parametrize("source", list(READ_BY_THE_LM))
+def test_a_language_model_reading_another_table_is_fused_with_sasrec(
+    source: str, dataset: Path, sasrec_run: Path, tmp_path: Path, capsys
 ) -> None:
-    lightgcn = tmp_path / "lightgcn"
-    overrides = [f"data.dataset={dataset}", "optim.max_epochs=1", "lightgcn.dim=8"]
-    run_baseline(resolve_config(LightGCNRunConfig, None, overrides), lightgcn, progress=False)
-    cfg = tiny_config(dataset, lightgcn, mode="sequence", samples_per_epoch=0, valid_users=0)
-    cfg["external"].update(source="lightgcn", fusion=True, fusion_source="sasrec", fusion_run_dir=str(sasrec_run))
+    table = tmp_path / source
+    config_cls, overrides = READ_BY_THE_LM[source]
+    run_baseline(resolve_config(config_cls, None, [f"data.dataset={dataset}", *overrides]), table, progress=False)
+    cfg = tiny_config(dataset, table, mode="sequence", samples_per_epoch=0, valid_users=0)
+    cfg["external"].update(source=source, fusion=True, fusion_source="sasrec", fusion_run_dir=str(sasrec_run))
     path, run = _train(cfg, tmp_path)
     fusion = json.loads((run / "fused" / "fusion.json").read_text())
     assert fusion["partner_run"] == str(sasrec_run.resolve())
@@ -95,7 +102,7 @@ def test_a_language_model_reading_lightgcn_is_fused_with_sasrec(
     assert curve[str(fusion["partner_weight"])] >= max(curve["0.0"], curve["1.0"])
     # the partner's scores are SASRec's own: the weight-1 row ranks as the SASRec run does
     sasrec, _, loo = load_baseline_run(sasrec_run)
-    model_cfg = tiny_config(dataset, lightgcn)
+    model_cfg = tiny_config(dataset, table)
     partner_alone = evaluate(sasrec.score, loo, "valid", from_dict(GalRecConfig, model_cfg).eval,
                              model_cfg["data"]["max_len"], True, 0)
     assert curve["1.0"] == pytest.approx(partner_alone.metrics["ndcg@10"])
@@ -103,7 +110,7 @@ def test_a_language_model_reading_lightgcn_is_fused_with_sasrec(
     assert main(["run", "--config", str(path), "--out", str(run), "--quiet"]) == 0
     printed = capsys.readouterr().out
     assert "SASRec (fused in" in printed and "GAL-Rec + SASRec, weight fitted on validation" in printed
-    assert printed.count("minus SASRec, NDCG@10 paired by user") == 3  # LightGCN, the LM, the fusion
+    assert printed.count("minus SASRec, NDCG@10 paired by user") == 3  # the table's run, the LM, the fusion
 
 
 def test_a_partner_run_of_another_model_is_refused_before_training(
