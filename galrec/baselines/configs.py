@@ -68,6 +68,10 @@ class SASRecConfig:
     # block "original" only: the attention's residual is its normalised input ("normed", pmixer's
     # port) or the raw one ("raw", the freerec code behind the published cross-entropy logs)
     attn_residual: Literal["normed", "raw"] = "normed"
+    # "normal": N(0, 0.02) weights (BERT, RecBole); "xavier": Xavier-normal weights and embeddings,
+    # as the published cross-entropy code has it (the position table then starts at std 0.13 instead
+    # of 0.02, level with the scaled item vectors)
+    init: Literal["normal", "xavier"] = "normal"
 
     def __post_init__(self) -> None:
         _check(self.padding_keys == "masked" or self.positions == "from_last", f"{self._section}.padding_keys",

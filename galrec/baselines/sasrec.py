@@ -93,15 +93,19 @@ class SASRec(BaselineModel):
             if cfg.block == "original" else CausalBlock(cfg.hidden, cfg.heads, cfg.inner, cfg.dropout, cfg.attn_dropout)
             for _ in range(cfg.layers)
         )
-        self.padding_keys = cfg.padding_keys
+        self.padding_keys, self.init = cfg.padding_keys, cfg.init
         self.ln_f = nn.LayerNorm(cfg.hidden)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """N(0, 0.02) weights, zero biases, padding row zero (BERT/RecBole initialisation)."""
+        """N(0, 0.02) weights (BERT/RecBole) or Xavier-normal ones (``init: xavier``), zero biases,
+        padding row zero."""
         for m in self.modules():
             if isinstance(m, (nn.Linear, nn.Embedding)):
-                nn.init.normal_(m.weight, std=0.02)
+                if self.init == "xavier":
+                    nn.init.xavier_normal_(m.weight)
+                else:
+                    nn.init.normal_(m.weight, std=0.02)
             if isinstance(m, nn.Linear):
                 nn.init.zeros_(m.bias)
         with torch.no_grad():

@@ -94,6 +94,15 @@ def test_raw_attention_residual_changes_the_block() -> None:
     assert not torch.allclose(raw.encode(full), normed.encode(full))
 
 
+def test_xavier_init_scales_each_table_by_its_shape() -> None:
+    model = _sasrec(block="original", init="xavier")
+    for table in (model.item_emb.weight[1:], model.pos_emb.weight, model.blocks[0].qkv.weight):
+        fan_out, fan_in = table.shape
+        expected = (2.0 / (fan_in + fan_out)) ** 0.5  # the pos table [8, 16]: 0.41, not 0.02
+        assert abs(table.std().item() / expected - 1) < 0.35
+    assert torch.all(model.item_emb.weight[0] == 0) and torch.all(model.blocks[0].qkv.bias == 0)
+
+
 def test_sasrec_bce_loss_is_finite_and_differentiable() -> None:
     model = _sasrec("bce").train()
     loss = model.calculate_loss({"input": torch.tensor([[0, 1, 2]]), "target": torch.tensor([[0, 2, 3]])})
