@@ -7,6 +7,7 @@ listed explicitly in ``COMMANDS`` (no lookup by name).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from galrec.cli import (
@@ -39,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     tune_allocator()  # before the first large tensor: see galrec/runtime.py
+    if getattr(args, "quiet", False):  # also the bars of Hugging Face's weight loading (read at import)
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     try:
         result = args.func(args)
     except GalrecError as exc:
