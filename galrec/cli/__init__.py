@@ -40,8 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     tune_allocator()  # before the first large tensor: see galrec/runtime.py
-    if getattr(args, "quiet", False):  # also the bars of Hugging Face's weight loading (read at import)
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if getattr(args, "quiet", False):  # also the bars of Hugging Face's loaders, GGUF's included
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # read when transformers is imported
+        os.environ.setdefault("TQDM_DISABLE", "1")  # the default of every tqdm bar (tqdm >= 4.66)
     try:
         result = args.func(args)
     except GalrecError as exc:
