@@ -74,7 +74,8 @@ class SASRecConfig:
     init: Literal["normal", "xavier"] = "normal"
 
     def __post_init__(self) -> None:
-        _check(self.padding_keys == "masked" or self.positions == "from_last", f"{self._section}.padding_keys",
+        _check(self.padding_keys == "masked" or self.positions == "from_last",
+               f"{self._section}.padding_keys",
                "'attended' pads every window to max_len on the left: it needs positions: from_last")
         _check(self.attn_residual == "normed" or self.block == "original", f"{self._section}.attn_residual",
                "'raw' is an option of block: original")

@@ -88,14 +88,17 @@ class SASRec(BaselineModel):
         self.drop = nn.Dropout(cfg.dropout)
         self.ln_emb = nn.LayerNorm(cfg.hidden) if cfg.emb_norm else nn.Identity()
         self.emb_scale = cfg.hidden**0.5 if cfg.block == "original" else 1.0
-        self.blocks = nn.ModuleList(
-            OriginalBlock(cfg.hidden, cfg.heads, cfg.inner, cfg.dropout, cfg.attn_dropout, cfg.attn_residual == "raw")
-            if cfg.block == "original" else CausalBlock(cfg.hidden, cfg.heads, cfg.inner, cfg.dropout, cfg.attn_dropout)
-            for _ in range(cfg.layers)
-        )
+        self.blocks = nn.ModuleList(self._block(cfg) for _ in range(cfg.layers))
         self.padding_keys, self.init = cfg.padding_keys, cfg.init
         self.ln_f = nn.LayerNorm(cfg.hidden)
         self.reset_parameters()
+
+    @staticmethod
+    def _block(cfg: SASRecConfig) -> CausalBlock:
+        sizes = (cfg.hidden, cfg.heads, cfg.inner, cfg.dropout, cfg.attn_dropout)
+        if cfg.block == "original":
+            return OriginalBlock(*sizes, raw_residual=cfg.attn_residual == "raw")
+        return CausalBlock(*sizes)
 
     def reset_parameters(self) -> None:
         """N(0, 0.02) weights (BERT/RecBole) or Xavier-normal ones (``init: xavier``), zero biases,

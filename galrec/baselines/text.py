@@ -39,7 +39,8 @@ class TextContent(BaselineModel):
     def fit(self, vectors: torch.Tensor) -> None:
         """vectors [n_items, d], one per real item (row 1 onwards), unit length."""
         if vectors.shape != (self.item_table.shape[0] - 1, self.item_table.shape[1]):
-            raise ValueError(f"{tuple(vectors.shape)} text vectors for a table of {tuple(self.item_table.shape)}")
+            table = tuple(self.item_table.shape)
+            raise ValueError(f"{tuple(vectors.shape)} text vectors for a table of {table}")
         self.item_table[1:] = vectors
 
     def represent(self, histories: torch.Tensor) -> torch.Tensor:
