@@ -27,10 +27,12 @@ from galrec.eval.results import atomic_write_text
 from galrec.training.fusion import FUSION_WEIGHTS, ScoreMemo, choose_weight, fused
 
 
-def ndcg_by_weight(run_a: Path, run_b: Path, split: str) -> np.ndarray:
-    """Per-user NDCG@10 of every grid weight on ``split`` (every evaluated user). [W, U]"""
-    scorers_a, cfg, loo = split_scorers(run_a)
-    scorers_b, _, _ = split_scorers(run_b)
+def ndcg_by_weight(run_a: tuple, run_b: tuple, split: str) -> np.ndarray:
+    """Per-user NDCG@10 of every grid weight on ``split`` (every evaluated user). [W, U]
+
+    ``run_a`` / ``run_b``: ``fuse_runs.split_scorers`` of the two runs, loaded once for both splits.
+    """
+    (scorers_a, cfg, loo), (scorers_b, _, _) = run_a, run_b
     users = evaluated_users(loo, cfg.eval, split, cfg.seed)
     memo_a, memo_b = ScoreMemo(scorers_a(split)), ScoreMemo(scorers_b(split))  # one forward pass each
     rows = []
@@ -51,8 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="also write the summary here as JSON")
     args = parser.parse_args(argv)
 
-    valid = ndcg_by_weight(args.run_a, args.run_b, "valid")  # [W, U]
-    test = ndcg_by_weight(args.run_a, args.run_b, "test").mean(axis=1)  # [W]
+    runs = split_scorers(args.run_a), split_scorers(args.run_b)
+    valid = ndcg_by_weight(*runs, "valid")  # [W, U]
+    test = ndcg_by_weight(*runs, "test").mean(axis=1)  # [W]
     if not 0 < args.subset <= valid.shape[1]:
         sys.exit(f"--subset must be in 1..{valid.shape[1]} (the validation users), got {args.subset}")
     rng = np.random.default_rng(args.seed)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -25,7 +24,7 @@ import numpy as np
 
 from galrec.data.load import load_dataset
 from galrec.data.split import LeaveOneOut
-from galrec.eval.paired import Z95, ranks_by_user, shared_users
+from galrec.eval.paired import PairedDiff, ranks_by_user, shared_users
 from galrec.eval.paired import per_user as metric_per_user
 
 
@@ -79,12 +78,11 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         print(f"\n| {name} | users | A NDCG@10 | B NDCG@10 | A minus B (95%) |\n|---|---|---|---|---|")
         for label, mask in quartile_buckets(values.astype(np.float64)):
-            d = diff[mask]
-            half = Z95 * float(d.std(ddof=1)) / math.sqrt(len(d)) if len(d) > 1 else math.inf
-            row = {"bucket": label, "users": int(mask.sum()), "a": float(a_mean[mask].mean()),
-                   "b": float(b_mean[mask].mean()), "diff": float(d.mean()), "half_width": half}
+            d = PairedDiff.of(diff[mask])
+            row = {"bucket": label, "users": d.n_users, "a": float(a_mean[mask].mean()),
+                   "b": float(b_mean[mask].mean()), "diff": d.mean, "half_width": d.half_width}
             rows.append(row)
-            print(f"| {label} | {row['users']} | {row['a']:.4f} | {row['b']:.4f} | {row['diff']:+.4f} ± {half:.4f} |")
+            print(f"| {label} | {d.n_users} | {row['a']:.4f} | {row['b']:.4f} | {d.mean:+.4f} ± {d.half_width:.4f} |")
         report[name] = rows
     print("\n" + json.dumps(report))
     return 0

@@ -44,6 +44,13 @@ class PairedDiff:
             return "worse"
         return "within noise"
 
+    @classmethod
+    def of(cls, diff: np.ndarray) -> PairedDiff:
+        """The mean of per-user differences ``diff`` [n_users] and its 95% interval."""
+        n = len(diff)
+        half = Z95 * float(diff.std(ddof=1)) / math.sqrt(n) if n > 1 else math.inf
+        return cls(float(diff.mean()), half, n)
+
 
 def ranks_by_user(run: Path) -> dict[str, int]:
     """A run's ``ranks.tsv``: dataset user id -> 1-based rank of its test target."""
@@ -91,6 +98,4 @@ def pooled_difference(pairs: list[tuple[Path, Path]], metric: str = "ndcg@10") -
          for a, b in tables],
         axis=0,
     )  # [n_users]
-    n = len(diff)
-    half = Z95 * float(diff.std(ddof=1)) / math.sqrt(n) if n > 1 else math.inf
-    return PairedDiff(float(diff.mean()), half, n)
+    return PairedDiff.of(diff)
