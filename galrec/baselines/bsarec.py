@@ -18,6 +18,12 @@ differences from the published code follow: its earlier positions see later ones
 filter and ours do not, and its padding positions carry embeddings into the filter where ours
 carry zeros. Blocks are post-LayerNorm, as in the paper's code.
 
+``block: original`` puts the same filter branch into SASRec's block of the paper's code instead
+(``FilterOriginalBlock``, with ``attn_residual`` as SASRec has it), the block that brought our
+SASRec to its published level (results/baselines.md):
+
+    q = LN1(x);  a = x + Attn(q, x);  f = x + drop(filt(x));  y = LN2(α · f + (1 - α) · a);  x = y + FFN(y)
+
 ``filter: window`` with ``samples: prefixes`` is the published form instead: every prefix is a
 left-padded window of ``max_len`` positions filtered as a whole (zeros, not padding embeddings,
 before the sequence starts), and only its last position carries a target. The published code
@@ -31,7 +37,7 @@ import torch
 from torch import nn
 
 from galrec.baselines.configs import BSARecConfig
-from galrec.baselines.sasrec import CausalBlock, SASRec
+from galrec.baselines.sasrec import CausalBlock, OriginalBlock, SASRec
 
 
 def lowpass_matrix(n: int, c: int) -> torch.Tensor:
@@ -62,30 +68,57 @@ def causal_lowpass(x: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
     return torch.einsum("ts,bsd->btd", taps.to(x.dtype), x)
 
 
-class FilterMixBlock(CausalBlock):
-    """A post-LayerNorm block whose token mixing is α · frequency filter + (1 - α) · self-attention."""
+class FrequencyBranch:
+    """The filter branch's parameters and ``filtered``, for a block that also has self-attention."""
 
-    def __init__(self, d: int, cfg: BSARecConfig, max_len: int) -> None:
-        super().__init__(d, cfg.heads, cfg.inner, cfg.dropout, cfg.attn_dropout)
+    def add_filter(self, d: int, cfg: BSARecConfig, max_len: int) -> None:
         self.alpha, self.window = cfg.alpha, cfg.filter == "window"
-        self.ln_filter = nn.LayerNorm(d)
         beta = torch.ones(d) if cfg.beta_init == "ones" else torch.randn(d)  # ones: the filter starts as the identity
         self.sqrt_beta = nn.Parameter(beta)
         low = lowpass_matrix(max_len, cfg.c) if self.window else lowpass_kernel(max_len, cfg.c)  # [N, N] or [N]
         self.register_buffer("low", low, persistent=False)
 
+    def filtered(self, x: torch.Tensor) -> torch.Tensor:
+        """filt(x) = low(x) + β² ⊙ (x - low(x)) of x [B, T, d] (zeros at padding). [B, T, d]"""
+        low = window_lowpass(x, self.low) if self.window else causal_lowpass(x, self.low)
+        return low + self.sqrt_beta**2 * (x - low)
+
+
+class FilterMixBlock(CausalBlock, FrequencyBranch):
+    """A post-LayerNorm block whose token mixing is α · frequency filter + (1 - α) · self-attention."""
+
+    def __init__(self, d: int, cfg: BSARecConfig, max_len: int) -> None:
+        super().__init__(d, cfg.heads, cfg.inner, cfg.dropout, cfg.attn_dropout)
+        self.add_filter(d, cfg, max_len)
+        self.ln_filter = nn.LayerNorm(d)
+
     def forward(self, x: torch.Tensor, allowed: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
         x = x * real[..., None]  # [B, T, d], padding out of the filter
-        low = window_lowpass(x, self.low) if self.window else causal_lowpass(x, self.low)
-        filt = low + self.sqrt_beta**2 * (x - low)
-        dsp = self.ln_filter(x + self.drop(filt))  # [B, T, d] the filter branch
+        dsp = self.ln_filter(x + self.drop(self.filtered(x)))  # [B, T, d] the filter branch
         gsp = self.ln1(x + self.mix(x, allowed, real))  # [B, T, d] the attention branch
         h = self.alpha * dsp + (1 - self.alpha) * gsp
         return self.ln2(h + self.drop(self.ffn(h)))
 
 
+class FilterOriginalBlock(OriginalBlock, FrequencyBranch):
+    """SASRec's block of the paper's code with the filter branch beside its attention (``block: original``)."""
+
+    def __init__(self, d: int, cfg: BSARecConfig, max_len: int) -> None:
+        super().__init__(d, cfg.heads, cfg.inner, cfg.dropout, cfg.attn_dropout, cfg.attn_residual == "raw")
+        self.add_filter(d, cfg, max_len)
+
+    def forward(self, x: torch.Tensor, allowed: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+        x = x * real[..., None]  # [B, T, d], padding out of the filter
+        q_in = self.ln1(x)  # [B, T, d]
+        attn = (x if self.raw_residual else q_in) + self.attend(q_in, x, allowed)
+        filt = x + self.drop(self.filtered(x))
+        y = self.ln2(self.alpha * filt + (1 - self.alpha) * attn)
+        return (y + self.drop(self.ffn(y))) * real[..., None]
+
+
 class BSARec(SASRec):
     def __init__(self, n_items: int, max_len: int, cfg: BSARecConfig) -> None:
         super().__init__(n_items, max_len, cfg)
-        self.blocks = nn.ModuleList(FilterMixBlock(cfg.hidden, cfg, max_len) for _ in range(cfg.layers))
+        block = FilterOriginalBlock if cfg.block == "original" else FilterMixBlock
+        self.blocks = nn.ModuleList(block(cfg.hidden, cfg, max_len) for _ in range(cfg.layers))
         self.reset_parameters()

@@ -44,7 +44,8 @@ class SASRecConfig:
     ce_dtype: Literal["float32", "bfloat16"] = "float32"
     # "pre_ln": pre-LayerNorm blocks (GPT-2 style) with a GELU feed-forward part; "original": the
     # block of the SASRec paper's code (galrec/baselines/sasrec.py, OriginalBlock), item
-    # embeddings scaled by sqrt(hidden). BSARec's blocks are pre-LayerNorm either way.
+    # embeddings scaled by sqrt(hidden). BSARec: "pre_ln" keeps its paper's post-LayerNorm block,
+    # "original" puts its filter branch into that SASRec block (galrec/baselines/bsarec.py).
     block: Literal["pre_ln", "original"] = "pre_ln"
     # "from_first": position 0 is a window's first item, so one causal pass over a window trains
     # exactly what every prefix of it would; "from_last": position max_len-1 is the last item, so

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from galrec.baselines.bsarec import BSARec, causal_lowpass, lowpass_kernel, lowpass_matrix, window_lowpass
-from galrec.baselines.configs import BSARecConfig
+from galrec.baselines.bsarec import BSARec, FilterOriginalBlock, causal_lowpass, lowpass_kernel, lowpass_matrix, window_lowpass
+from galrec.baselines.configs import BSARecConfig, SASRecConfig
+from galrec.baselines.sasrec import SASRec
 from galrec.errors import GalrecError
 
 
@@ -116,3 +117,24 @@ def test_beta_init_randn_draws_the_high_band_scale() -> None:
     ones = BSARec(n_items=30, max_len=8, cfg=BSARecConfig(hidden=16, inner=32))
     assert all(torch.equal(b.sqrt_beta, torch.ones(16)) for b in ones.blocks)
     assert not torch.equal(drawn.blocks[0].sqrt_beta, drawn.blocks[1].sqrt_beta)
+
+
+def test_the_filter_in_sasrecs_block_is_causal_and_without_it_is_sasrec() -> None:
+    torch.manual_seed(0)
+    sizes = dict(hidden=16, heads=2, inner=32, block="original", attn_residual="raw", positions="from_last")
+    model = BSARec(n_items=30, max_len=8, cfg=BSARecConfig(**sizes)).eval()
+    assert all(isinstance(b, FilterOriginalBlock) for b in model.blocks)
+    _open_the_filter(model)
+    seq = torch.tensor([[0, 0, 3, 7, 1, 9, 4, 2]])
+    changed = seq.clone()
+    changed[0, 5:] = torch.tensor([11, 12, 13])
+    a, b = model.encode(seq), model.encode(changed)  # [1, 8, 16]
+    assert torch.allclose(a[:, :5], b[:, :5], atol=1e-6)
+    assert not torch.allclose(a[:, 5:], b[:, 5:], atol=1e-3)
+    # α = 0: the attention alone, i.e. SASRec's block with the same weights
+    attention_only = BSARec(n_items=30, max_len=8, cfg=BSARecConfig(**sizes, alpha=0.0)).eval()
+    attention_only.load_state_dict(model.state_dict())
+    sasrec = SASRec(n_items=30, max_len=8, cfg=SASRecConfig(**sizes)).eval()
+    sasrec.load_state_dict(model.state_dict(), strict=False)  # everything but the filter's β
+    assert torch.allclose(attention_only.encode(seq), sasrec.encode(seq), atol=1e-6)
+    assert not torch.allclose(model.encode(seq), sasrec.encode(seq), atol=1e-3)
