@@ -151,7 +151,7 @@ def stored_config_diff(plan: Plan) -> list[str]:
     else:
         stored = to_dict(load_baseline_config(plan.run_dir))
     expected, stored = _flat(to_dict(plan.config)), _flat(stored)
-    ignored = {"device"}  # where a baseline ran is no part of it
+    ignored = {"device", "threads"}  # where a baseline ran, and on how many threads, is no part of it
     if stored.get("eval.test_users", 0) == 0:  # a run that ranked every user serves any subset
         ignored.add("eval.test_users")
     keys = sorted((set(stored) | set(expected)) - ignored)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from galrec.cli import main
 from galrec.errors import GalrecError
 from galrec.experiments import bench as bench_module
-from galrec.experiments.bench import make_plans, run_bench
+from galrec.experiments.bench import make_plans, run_bench, stored_config_diff
 from galrec.experiments.spec import BenchSpec
 from galrec.experiments.rows import select_rows
 
@@ -74,6 +75,17 @@ def test_a_run_of_another_config_is_refused(bench, config_file: Path) -> None:
     spec = BenchSpec(str(config_file), ["train.lr=0.5"], ["e4srec"], [], out, runs)
     with pytest.raises(GalrecError, match="holds a run of another config.*train.lr"):
         run_bench(spec, echo=lambda s: None)
+
+
+def test_a_baseline_run_on_another_thread_count_is_the_same_run(bench, config_file: Path, tmp_path: Path) -> None:
+    _, runs, _ = bench
+    shutil.copytree(runs / "pop", tmp_path / "pop")
+    stored = tmp_path / "pop" / "config.yaml"
+    stored.write_text(stored.read_text().replace("threads: 0", "threads: 1"))
+    assert "threads: 1" in stored.read_text()
+    spec = BenchSpec(str(config_file), [], select_rows("pop"), [], tmp_path / "out", tmp_path)
+    pop = next(p for p in make_plans(spec) if p.name == "pop")
+    assert stored_config_diff(pop) == []
 
 
 def test_plans_share_runs_of_identical_configs(config_file: Path, tmp_path: Path) -> None:
