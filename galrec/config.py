@@ -317,6 +317,10 @@ class ExternalConfig:
     # their history, no collaborative signal in the table (galrec.baselines.text)
     source: Literal["sasrec", "bsarec", "lightgcn", "text"] = "sasrec"
     mapping_hidden: int = 256  # d2 of the d1 -> d2 -> H mapping MLP
+    # subtract each table's mean real row before mapping (lightgcn and text only): MiniLM vectors
+    # share a common component larger than what tells them apart (norm 0.57 against 0.45 for text
+    # users on Beauty), so an audience of a few users is mostly that component
+    center: bool = False
     tie_head: bool = True  # score items against their mapped external embeddings
     # Add the external recommender's own scores to the head's, scaled by a learned scalar that
     # starts at 1: the language model then learns a correction to SASRec/LightGCN instead of
@@ -348,6 +352,11 @@ class ExternalConfig:
             self.fusion_source != self.source,
             "external.fusion_source",
             f"is external.source ({self.source!r}): say 'external' to fuse with the run the language model reads",
+        )
+        _check(
+            not self.center or self.source in ("lightgcn", "text"),
+            "external.center",
+            f"centres tables whose users are history means (lightgcn, text), not {self.source!r}'s encoder",
         )
 
     @property

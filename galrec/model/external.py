@@ -73,11 +73,18 @@ class ExternalEmbeddings(nn.Module):
 SEQUENCE_ENCODERS = ("sasrec", "bsarec")  # runs whose own encoder reads a history (BSARec is a SASRec)
 
 
-def load_external(run_dir: str | Path, data: Interactions, source: str) -> ExternalEmbeddings:
+def centred(table: torch.Tensor) -> torch.Tensor:
+    """``table`` [n + 1, d] minus the mean of its real rows 1..n; the padding row stays zero."""
+    out = table - table[1:].mean(dim=0, keepdim=True)
+    out[0] = 0
+    return out
+
+
+def load_external(run_dir: str | Path, data: Interactions, source: str, center: bool = False) -> ExternalEmbeddings:
     """The provider of baseline run ``run_dir``, checked against ``data``'s id maps.
 
     ``source`` must match the run's model (``sasrec``, ``bsarec``, ``lightgcn`` or ``text``), so a config cannot say
-    one thing while the embeddings come from another.
+    one thing while the embeddings come from another. ``center``: each table minus its mean row.
     """
     run = Path(run_dir)
     emb_file = run / "embeddings.safetensors"
@@ -93,5 +100,9 @@ def load_external(run_dir: str | Path, data: Interactions, source: str) -> Exter
     if cfg.model != source:
         raise GalrecError(f"external.source is {source!r} but {run} is a {cfg.model!r} run")
     tables = load_file(str(emb_file))
+    if center:
+        if source in SEQUENCE_ENCODERS:
+            raise GalrecError(f"external.center: {source}'s users come from its encoder, not the table")
+        tables = {k: centred(v.float()) for k, v in tables.items()}
     encoder = model if source in SEQUENCE_ENCODERS else None
     return ExternalEmbeddings(tables["item"], tables["user"], encoder)

@@ -10,7 +10,7 @@ from galrec.baselines.run import run_baseline
 from galrec.config import GalRecConfig, from_dict
 from galrec.data.load import load_dataset
 from galrec.errors import GalrecError
-from galrec.model.external import ExternalEmbeddings, load_external
+from galrec.model.external import ExternalEmbeddings, centred, load_external
 from galrec.training import external_run
 
 TINY_SASREC = ["optim.max_epochs=1", "sasrec.hidden=8", "sasrec.inner=16"]
@@ -62,6 +62,8 @@ def test_given_run_is_checked(dataset, sasrec_run, tmp_path) -> None:
     assert not ext.encoder.training  # the frozen encoder never applies dropout
     with pytest.raises(GalrecError, match="is a 'sasrec' run"):
         load_external(sasrec_run, data, "lightgcn")
+    with pytest.raises(GalrecError, match="external.center"):
+        load_external(sasrec_run, data, "sasrec", center=True)
     with pytest.raises(GalrecError, match="no embeddings.safetensors"):
         load_external(tmp_path, data, "sasrec")
     cfg = from_dict(GalRecConfig, {"external": {"run_dir": str(tmp_path / "nope")}})
@@ -86,3 +88,10 @@ def test_a_bsarec_run_supplies_its_encoder_like_sasrec(dataset, tmp_path) -> Non
     assert scores.shape == (2, data.n_items + 1) and torch.isfinite(scores).all()
     with pytest.raises(GalrecError, match="is a 'bsarec' run"):
         load_external(tmp_path / "bsarec", data, "sasrec")
+
+
+def test_centred_tables_lose_their_mean_row_and_keep_padding_zero() -> None:
+    table = torch.tensor([[0.0, 0.0], [1.0, 5.0], [3.0, 7.0]])
+    assert centred(table).tolist() == [[0.0, 0.0], [-1.0, -1.0], [1.0, 1.0]]
+    with pytest.raises(GalrecError, match="external.center"):
+        from_dict(GalRecConfig, {"external": {"source": "sasrec", "center": True}})
