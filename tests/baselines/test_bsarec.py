@@ -45,16 +45,23 @@ def test_keeping_every_frequency_is_the_identity() -> None:
     assert torch.allclose(causal_lowpass(x, lowpass_kernel(7, 2 * 7)), x, atol=1e-5)
 
 
+SEQ = torch.tensor([[0, 0, 3, 7, 1, 9, 4, 2]])
+
+
+def _assert_causal(model: BSARec) -> None:
+    """Changing the items from position 5 on changes no output before it, and the outputs after it."""
+    changed = SEQ.clone()
+    changed[0, 5:] = torch.tensor([11, 12, 13])
+    a, b = model.encode(SEQ), model.encode(changed)  # [1, 8, d]
+    assert torch.allclose(a[:, :5], b[:, :5], atol=1e-6)
+    assert not torch.allclose(a[:, 5:], b[:, 5:], atol=1e-3)
+
+
 def test_no_position_sees_a_later_item() -> None:
     torch.manual_seed(0)
     model = BSARec(n_items=30, max_len=8, cfg=BSARecConfig(hidden=16, heads=2, inner=32)).eval()
     _open_the_filter(model)
-    seq = torch.tensor([[0, 0, 3, 7, 1, 9, 4, 2]])
-    changed = seq.clone()
-    changed[0, 5:] = torch.tensor([11, 12, 13])
-    a, b = model.encode(seq), model.encode(changed)  # [1, 8, 16]
-    assert torch.allclose(a[:, :5], b[:, :5], atol=1e-6)
-    assert not torch.allclose(a[:, 5:], b[:, 5:], atol=1e-3)
+    _assert_causal(model)
 
 
 def test_training_step_reduces_the_loss() -> None:
@@ -125,16 +132,11 @@ def test_the_filter_in_sasrecs_block_is_causal_and_without_it_is_sasrec() -> Non
     model = BSARec(n_items=30, max_len=8, cfg=BSARecConfig(**sizes)).eval()
     assert all(isinstance(b, FilterOriginalBlock) for b in model.blocks)
     _open_the_filter(model)
-    seq = torch.tensor([[0, 0, 3, 7, 1, 9, 4, 2]])
-    changed = seq.clone()
-    changed[0, 5:] = torch.tensor([11, 12, 13])
-    a, b = model.encode(seq), model.encode(changed)  # [1, 8, 16]
-    assert torch.allclose(a[:, :5], b[:, :5], atol=1e-6)
-    assert not torch.allclose(a[:, 5:], b[:, 5:], atol=1e-3)
+    _assert_causal(model)
     # α = 0: the attention alone, i.e. SASRec's block with the same weights
     attention_only = BSARec(n_items=30, max_len=8, cfg=BSARecConfig(**sizes, alpha=0.0)).eval()
     attention_only.load_state_dict(model.state_dict())
     sasrec = SASRec(n_items=30, max_len=8, cfg=SASRecConfig(**sizes)).eval()
     sasrec.load_state_dict(model.state_dict(), strict=False)  # everything but the filter's β
-    assert torch.allclose(attention_only.encode(seq), sasrec.encode(seq), atol=1e-6)
-    assert not torch.allclose(model.encode(seq), sasrec.encode(seq), atol=1e-3)
+    assert torch.allclose(attention_only.encode(SEQ), sasrec.encode(SEQ), atol=1e-6)
+    assert not torch.allclose(model.encode(SEQ), sasrec.encode(SEQ), atol=1e-3)
