@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from galrec.config import GalRecConfig, from_dict, merge, parse_overrides, read_yaml, to_dict
+from galrec.config import GalRecConfig
+from galrec.typed_config import from_dict, merge, parse_overrides, read_yaml, to_dict
 from galrec.data.load import load_dataset
 from galrec.errors import GalrecError
 from galrec.serve.runfolder import read_finished_run_config

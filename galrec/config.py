@@ -1,28 +1,16 @@
-"""Typed configuration: one dataclass tree is the single source of truth.
+"""Typed configuration of GAL-Rec: one dataclass tree is the single source of truth.
 
-Configs come from YAML files plus ``key=value`` overrides (``loss.l1=0.1``). Every key is
-checked against the dataclass fields: an unknown key, a wrong type or an out-of-range value is a
+Configs come from YAML files plus ``key=value`` overrides (``loss.l1=0.1``), read by
+``galrec.typed_config``: an unknown key, a wrong type or an out-of-range value is a
 ``GalrecError`` that names the key. ``__post_init__`` methods hold the range checks.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import types
-import typing
-from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Literal
 
-import yaml
-
-from galrec.errors import GalrecError
-
-T = TypeVar("T")
-
-
-def _check(cond: bool, key: str, msg: str) -> None:
-    if not cond:
-        raise GalrecError(f"config value {key}: {msg}")
+from galrec.typed_config import check
 
 
 @dataclasses.dataclass
@@ -36,7 +24,7 @@ class DataConfig:
     mask_repeats: bool = True
 
     def __post_init__(self) -> None:
-        _check(self.max_len >= 2, "data.max_len", f"must be >= 2, got {self.max_len}")
+        check(self.max_len >= 2, "data.max_len", f"must be >= 2, got {self.max_len}")
 
 
 @dataclasses.dataclass
@@ -50,9 +38,9 @@ class EvalConfig:
     test_users: int = 0
 
     def __post_init__(self) -> None:
-        _check(self.batch_size > 0, "eval.batch_size", f"must be > 0, got {self.batch_size}")
-        _check(self.test_users >= 0, "eval.test_users", f"must be >= 0 (0: all users), got {self.test_users}")
-        _check(all(k > 0 for k in self.ks), "eval.ks", f"every K must be > 0, got {self.ks}")
+        check(self.batch_size > 0, "eval.batch_size", f"must be > 0, got {self.batch_size}")
+        check(self.test_users >= 0, "eval.test_users", f"must be >= 0 (0: all users), got {self.test_users}")
+        check(all(k > 0 for k in self.ks), "eval.ks", f"every K must be > 0, got {self.ks}")
 
 
 @dataclasses.dataclass
@@ -73,136 +61,12 @@ class OptimConfig:
     length_grouping: int = 50
 
     def __post_init__(self) -> None:
-        _check(self.lr > 0, "optim.lr", f"must be > 0, got {self.lr}")
-        _check(self.warmup_epochs >= 0, "optim.warmup_epochs", f"must be >= 0, got {self.warmup_epochs}")
-        _check(self.length_grouping >= 0, "optim.length_grouping", f"must be >= 0, got {self.length_grouping}")
-        _check(self.batch_size > 0, "optim.batch_size", f"must be > 0, got {self.batch_size}")
-        _check(self.max_epochs > 0, "optim.max_epochs", f"must be > 0, got {self.max_epochs}")
-        _check(self.patience > 0, "optim.patience", f"must be > 0, got {self.patience}")
-
-
-def _field_type(cls: type, name: str) -> Any:
-    return typing.get_type_hints(cls)[name]
-
-
-def _coerce(value: Any, tp: Any, key: str) -> Any:
-    """Check ``value`` against the annotation ``tp``; convert the few safe cases (int -> float)."""
-    origin = typing.get_origin(tp)
-    if dataclasses.is_dataclass(tp):
-        if not isinstance(value, dict):
-            raise GalrecError(f"config key {key}: expected a mapping, got {value!r}")
-        return from_dict(tp, value, prefix=f"{key}.")
-    if origin is Literal:
-        choices = typing.get_args(tp)
-        if value not in choices:
-            raise GalrecError(f"config key {key}: {value!r} is not one of {list(choices)}")
-        return value
-    if origin in (typing.Union, types.UnionType):
-        errors = []
-        for arg in typing.get_args(tp):
-            if arg is type(None):
-                if value is None:
-                    return None
-                continue
-            try:
-                return _coerce(value, arg, key)
-            except GalrecError as exc:
-                errors.append(str(exc))
-        raise GalrecError(f"config key {key}: {value!r} fits none of {tp}")
-    if origin is list:
-        (item_tp,) = typing.get_args(tp)
-        if not isinstance(value, (list, tuple)):
-            raise GalrecError(f"config key {key}: expected a list, got {value!r}")
-        return [_coerce(v, item_tp, f"{key}[{i}]") for i, v in enumerate(value)]
-    if tp is float:
-        if isinstance(value, str):  # YAML 1.1 reads "2e-3" (no dot) as a string
-            try:
-                value = float(value)
-            except ValueError:
-                pass
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise GalrecError(f"config key {key}: expected a number, got {value!r}")
-        return float(value)
-    if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise GalrecError(f"config key {key}: expected an integer, got {value!r}")
-        return value
-    if tp is bool:
-        if not isinstance(value, bool):
-            raise GalrecError(f"config key {key}: expected true or false, got {value!r}")
-        return value
-    if tp is str:
-        if not isinstance(value, str):
-            raise GalrecError(f"config key {key}: expected a string, got {value!r}")
-        return value
-    raise TypeError(f"unsupported config annotation {tp} for {key}")
-
-
-def from_dict(cls: type[T], raw: dict[str, Any], prefix: str = "") -> T:
-    """Build dataclass ``cls`` from a nested dict, rejecting unknown keys by name."""
-    known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise GalrecError(
-            f"unknown config key {prefix}{unknown[0]}; known keys here: {', '.join(sorted(known))}"
-        )
-    kwargs = {k: _coerce(v, _field_type(cls, k), f"{prefix}{k}") for k, v in raw.items()}
-    try:
-        return cls(**kwargs)
-    except TypeError as exc:
-        raise GalrecError(f"config {prefix or cls.__name__}: {exc}") from None
-
-
-def to_dict(cfg: Any) -> dict[str, Any]:
-    return dataclasses.asdict(cfg)
-
-
-def parse_overrides(pairs: list[str]) -> dict[str, Any]:
-    """Turn ``["loss.l1=0.1", "data.dataset=toys"]`` into a nested dict (values parsed as YAML)."""
-    out: dict[str, Any] = {}
-    for pair in pairs:
-        if "=" not in pair:
-            raise GalrecError(f"override {pair!r} is not of the form key=value")
-        key, text = pair.split("=", 1)
-        value = yaml.safe_load(text) if text else ""
-        node = out
-        parts = key.strip().split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-            if not isinstance(node, dict):
-                raise GalrecError(f"override {pair!r} conflicts with another override of {part}")
-        node[parts[-1]] = value
-    return out
-
-
-def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for k, v in extra.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = merge(out[k], v)
-        else:
-            out[k] = v
-    return out
-
-
-def read_yaml(path: str | Path) -> dict[str, Any]:
-    p = Path(path)
-    if not p.is_file():
-        raise GalrecError(f"config file {p} does not exist")
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise GalrecError(f"config file {p} is not valid YAML: {str(exc).splitlines()[0]}") from None
-    if not isinstance(raw, dict):
-        raise GalrecError(f"config file {p} must hold a mapping at the top level")
-    return raw
-
-
-def load_config(cls: type[T], path: str | Path | None = None, overrides: list[str] | None = None) -> T:
-    """YAML file (optional) + ``key=value`` overrides -> a checked ``cls`` instance."""
-    raw = read_yaml(path) if path else {}
-    raw = merge(raw, parse_overrides(overrides or []))
-    return from_dict(cls, raw)
+        check(self.lr > 0, "optim.lr", f"must be > 0, got {self.lr}")
+        check(self.warmup_epochs >= 0, "optim.warmup_epochs", f"must be >= 0, got {self.warmup_epochs}")
+        check(self.length_grouping >= 0, "optim.length_grouping", f"must be >= 0, got {self.length_grouping}")
+        check(self.batch_size > 0, "optim.batch_size", f"must be > 0, got {self.batch_size}")
+        check(self.max_epochs > 0, "optim.max_epochs", f"must be > 0, got {self.max_epochs}")
+        check(self.patience > 0, "optim.patience", f"must be > 0, got {self.patience}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,9 +87,9 @@ class BackboneConfig:
     dtype: Literal["float32", "bfloat16", "float16"] = "float32"
 
     def __post_init__(self) -> None:
-        _check(self.keep_layers >= 0, "backbone.keep_layers", f"must be >= 0, got {self.keep_layers}")
-        _check(self.freeze_layers >= 0, "backbone.freeze_layers", f"must be >= 0, got {self.freeze_layers}")
-        _check(self.lora_rank >= 0, "backbone.lora_rank", f"must be >= 0, got {self.lora_rank}")
+        check(self.keep_layers >= 0, "backbone.keep_layers", f"must be >= 0, got {self.keep_layers}")
+        check(self.freeze_layers >= 0, "backbone.freeze_layers", f"must be >= 0, got {self.freeze_layers}")
+        check(self.lora_rank >= 0, "backbone.lora_rank", f"must be >= 0, got {self.lora_rank}")
 
 
 @dataclasses.dataclass
@@ -270,14 +134,14 @@ class PromptConfig:
 
     def __post_init__(self) -> None:
         for key in ("history_items", "n_hop2_users", "n_hop1_users", "n_hop2_items", "title_tokens"):
-            _check(getattr(self, key) >= 0, f"prompt.{key}", f"must be >= 0, got {getattr(self, key)}")
-        _check(self.ids or self.titles, "prompt.ids", "ids and titles cannot both be off")
-        _check(
+            check(getattr(self, key) >= 0, f"prompt.{key}", f"must be >= 0, got {getattr(self, key)}")
+        check(self.ids or self.titles, "prompt.ids", "ids and titles cannot both be off")
+        check(
             self.ids or self.neighbours != "compact",
             "prompt.neighbours",
             "compact tokens average ID embeddings, so they need prompt.ids: true",
         )
-        _check(
+        check(
             self.ids or self.title_tokens > 0,
             "prompt.title_tokens",
             "must be > 0 when prompt.ids is off (titles are then the only item text)",
@@ -297,10 +161,10 @@ class LossConfig:
 
     def __post_init__(self) -> None:
         for key in ("l1", "l2", "l3"):
-            _check(getattr(self, key) >= 0, f"loss.{key}", f"must be >= 0, got {getattr(self, key)}")
-        _check(self.tau > 0, "loss.tau", f"must be > 0, got {self.tau}")
-        _check(self.proj_dim > 0, "loss.proj_dim", f"must be > 0, got {self.proj_dim}")
-        _check(self.bank_neighbours > 0, "loss.bank_neighbours", f"must be > 0, got {self.bank_neighbours}")
+            check(getattr(self, key) >= 0, f"loss.{key}", f"must be >= 0, got {getattr(self, key)}")
+        check(self.tau > 0, "loss.tau", f"must be > 0, got {self.tau}")
+        check(self.proj_dim > 0, "loss.proj_dim", f"must be > 0, got {self.proj_dim}")
+        check(self.bank_neighbours > 0, "loss.bank_neighbours", f"must be > 0, got {self.bank_neighbours}")
 
 
 @dataclasses.dataclass
@@ -308,7 +172,7 @@ class QueueConfig:
     size: int = 4096  # negatives kept per queue; 0: in-batch negatives only
 
     def __post_init__(self) -> None:
-        _check(self.size >= 0, "queue.size", f"must be >= 0, got {self.size}")
+        check(self.size >= 0, "queue.size", f"must be >= 0, got {self.size}")
 
 
 @dataclasses.dataclass
@@ -347,13 +211,13 @@ class ExternalConfig:
     baseline_overrides: list[str] = dataclasses.field(default_factory=list)
 
     def __post_init__(self) -> None:
-        _check(self.mapping_hidden > 0, "external.mapping_hidden", f"must be > 0, got {self.mapping_hidden}")
-        _check(
+        check(self.mapping_hidden > 0, "external.mapping_hidden", f"must be > 0, got {self.mapping_hidden}")
+        check(
             self.fusion_source != self.source,
             "external.fusion_source",
             f"is external.source ({self.source!r}): say 'external' to fuse with the run the language model reads",
         )
-        _check(
+        check(
             not self.center or self.source in ("lightgcn", "text"),
             "external.center",
             f"centres tables whose users are history means (lightgcn, text), not {self.source!r}'s encoder",
@@ -395,12 +259,12 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         for key in ("lr", "head_lr"):
-            _check(getattr(self, key) > 0, f"train.{key}", f"must be > 0, got {getattr(self, key)}")
+            check(getattr(self, key) > 0, f"train.{key}", f"must be > 0, got {getattr(self, key)}")
         for key in ("batch_size", "grad_accum", "max_epochs", "patience", "checkpoint_every"):
-            _check(getattr(self, key) > 0, f"train.{key}", f"must be > 0, got {getattr(self, key)}")
+            check(getattr(self, key) > 0, f"train.{key}", f"must be > 0, got {getattr(self, key)}")
         for key in ("weight_decay", "warmup_steps", "samples_per_epoch", "valid_users", "max_minutes",
                     "max_grad_norm", "length_grouping"):
-            _check(getattr(self, key) >= 0, f"train.{key}", f"must be >= 0, got {getattr(self, key)}")
+            check(getattr(self, key) >= 0, f"train.{key}", f"must be >= 0, got {getattr(self, key)}")
 
 
 @dataclasses.dataclass
@@ -416,14 +280,14 @@ class GalRecConfig:
     train: TrainConfig = dataclasses.field(default_factory=TrainConfig)
 
     def __post_init__(self) -> None:
-        _check(self.seed >= 0, "seed", f"must be >= 0 (numpy seeds are non-negative), got {self.seed}")
-        _check(
+        check(self.seed >= 0, "seed", f"must be >= 0 (numpy seeds are non-negative), got {self.seed}")
+        check(
             self.train.mode == "prefix" or not self.external.residual,
             "external.residual",
             "is not available with train.mode=sequence: SASRec's scores on its own training targets "
             "would leak into the training positions; fuse after training instead (galrec.training.fusion)",
         )
-        _check(
+        check(
             self.train.mode == "prefix" or self.prompt.ids,
             "prompt.ids",
             "train.mode=sequence feeds items as their mapped ID embeddings, so it needs prompt.ids: true "

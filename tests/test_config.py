@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from galrec.config import GalRecConfig, load_config, parse_overrides
+from galrec.config import GalRecConfig
+from galrec.typed_config import load_config, parse_overrides
 from galrec.errors import GalrecError
 
 

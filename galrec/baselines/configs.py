@@ -14,14 +14,10 @@ from typing import Any, ClassVar, Literal
 
 import torch
 
-from galrec.config import DataConfig, EvalConfig, OptimConfig, from_dict, merge, parse_overrides, read_yaml, to_dict
+from galrec.config import DataConfig, EvalConfig, OptimConfig
+from galrec.typed_config import check, from_dict, merge, parse_overrides, read_yaml, to_dict
 from galrec.errors import GalrecError
 from galrec.paths import tuned_config_dir
-
-
-def _check(cond: bool, key: str, msg: str) -> None:
-    if not cond:
-        raise GalrecError(f"config value {key}: {msg}")
 
 
 @dataclasses.dataclass
@@ -75,20 +71,20 @@ class SASRecConfig:
     init: Literal["normal", "xavier"] = "normal"
 
     def __post_init__(self) -> None:
-        _check(self.padding_keys == "masked" or self.positions == "from_last",
+        check(self.padding_keys == "masked" or self.positions == "from_last",
                f"{self._section}.padding_keys",
                "'attended' pads every window to max_len on the left: it needs positions: from_last")
-        _check(self.attn_residual == "normed" or self.block == "original", f"{self._section}.attn_residual",
+        check(self.attn_residual == "normed" or self.block == "original", f"{self._section}.attn_residual",
                "'raw' is an option of block: original")
         for key in ("hidden", "layers", "heads", "inner"):
             v = getattr(self, key)
-            _check(v > 0, f"{self._section}.{key}", f"must be > 0, got {v}")
-        _check(self.negatives > 0, f"{self._section}.negatives", f"must be > 0, got {self.negatives}")
-        _check(self.hidden % self.heads == 0, f"{self._section}.hidden",
+            check(v > 0, f"{self._section}.{key}", f"must be > 0, got {v}")
+        check(self.negatives > 0, f"{self._section}.negatives", f"must be > 0, got {self.negatives}")
+        check(self.hidden % self.heads == 0, f"{self._section}.hidden",
                f"{self.hidden} is not divisible by heads={self.heads}")
         for key in ("dropout", "attn_dropout"):
             v = getattr(self, key)
-            _check(0.0 <= v < 1.0, f"{self._section}.{key}", f"must be in [0, 1), got {v}")
+            check(0.0 <= v < 1.0, f"{self._section}.{key}", f"must be in [0, 1), got {v}")
 
 
 @dataclasses.dataclass
@@ -110,13 +106,13 @@ class BSARecConfig(SASRecConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check(self.filter == "causal" or self.samples == "prefixes", "bsarec.filter",
+        check(self.filter == "causal" or self.samples == "prefixes", "bsarec.filter",
                "'window' lets earlier positions see later items: it needs bsarec.samples=prefixes "
                "(one target per window, at its last position)")
-        _check(self.padding_keys == "masked", "bsarec.padding_keys",
+        check(self.padding_keys == "masked", "bsarec.padding_keys",
                "only 'masked': the filter branch sees zeros before a sequence, not padding embeddings")
-        _check(0.0 <= self.alpha <= 1.0, "bsarec.alpha", f"must be in [0, 1], got {self.alpha}")
-        _check(self.c >= 1, "bsarec.c", f"must be >= 1, got {self.c}")
+        check(0.0 <= self.alpha <= 1.0, "bsarec.alpha", f"must be in [0, 1], got {self.alpha}")
+        check(self.c >= 1, "bsarec.c", f"must be >= 1, got {self.c}")
 
 
 @dataclasses.dataclass
@@ -126,9 +122,9 @@ class LightGCNConfig:
     reg: float = 1e-4  # λ of the L2 term on the batch's layer-0 embeddings
 
     def __post_init__(self) -> None:
-        _check(self.dim > 0, "lightgcn.dim", f"must be > 0, got {self.dim}")
-        _check(self.layers >= 0, "lightgcn.layers", f"must be >= 0, got {self.layers}")
-        _check(self.reg >= 0, "lightgcn.reg", f"must be >= 0, got {self.reg}")
+        check(self.dim > 0, "lightgcn.dim", f"must be > 0, got {self.dim}")
+        check(self.layers >= 0, "lightgcn.layers", f"must be >= 0, got {self.layers}")
+        check(self.reg >= 0, "lightgcn.reg", f"must be >= 0, got {self.reg}")
 
 
 @dataclasses.dataclass
@@ -139,8 +135,8 @@ class TextConfig:
     batch_size: int = 128  # texts per encoder pass
 
     def __post_init__(self) -> None:
-        _check(self.max_tokens > 0, "text.max_tokens", f"must be > 0, got {self.max_tokens}")
-        _check(self.batch_size > 0, "text.batch_size", f"must be > 0, got {self.batch_size}")
+        check(self.max_tokens > 0, "text.max_tokens", f"must be > 0, got {self.max_tokens}")
+        check(self.batch_size > 0, "text.batch_size", f"must be > 0, got {self.batch_size}")
 
 
 @dataclasses.dataclass
@@ -157,8 +153,8 @@ class BaselineConfig:
     optim: OptimConfig = dataclasses.field(default_factory=OptimConfig)
 
     def __post_init__(self) -> None:
-        _check(self.seed >= 0, "seed", f"must be >= 0, got {self.seed}")
-        _check(self.threads >= 0, "threads", f"must be >= 0, got {self.threads}")
+        check(self.seed >= 0, "seed", f"must be >= 0, got {self.seed}")
+        check(self.threads >= 0, "threads", f"must be >= 0, got {self.threads}")
         try:
             torch.device(self.device)
         except RuntimeError:

@@ -24,7 +24,7 @@ from galrec.baselines.base import BaselineModel
 from galrec.baselines.configs import BaselineConfig
 from galrec.baselines.registry import REGISTRY, BaselineSpec
 from galrec.baselines.trainer import evaluate_split, train
-from galrec.config import from_dict, read_yaml, to_dict
+from galrec.typed_config import from_dict, read_yaml, to_dict
 from galrec.data.idmap import IdMap
 from galrec.data.load import load_dataset
 from galrec.data.split import LeaveOneOut

@@ -55,7 +55,8 @@ def command_line(args: argparse.Namespace) -> str:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from galrec.config import GalRecConfig, load_config
+    from galrec.config import GalRecConfig
+    from galrec.typed_config import load_config
     from galrec.experiments.bench import make_plans, run_bench
     from galrec.experiments.spec import BenchSpec
     from galrec.experiments.table import machine_header

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from galrec.config import GalRecConfig, load_config
+from galrec.config import GalRecConfig
+from galrec.typed_config import load_config
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -12,7 +12,8 @@ import argparse
 import json
 from pathlib import Path
 
-from galrec.config import GalRecConfig, load_config
+from galrec.config import GalRecConfig
+from galrec.typed_config import load_config
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "configs" / "beauty-cpu.yaml"
 

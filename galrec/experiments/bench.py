@@ -39,7 +39,8 @@ import yaml
 from galrec.baselines.configs import resolve_config
 from galrec.baselines.registry import REGISTRY
 from galrec.baselines.run import load_baseline_config
-from galrec.config import GalRecConfig, load_config, to_dict
+from galrec.config import GalRecConfig
+from galrec.typed_config import load_config, to_dict
 from galrec.errors import GalrecError
 from galrec.eval.paired import common_users, metrics_on_users
 from galrec.experiments import rows as R

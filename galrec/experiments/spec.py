@@ -11,7 +11,8 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from galrec.config import GalRecConfig, load_config
+from galrec.config import GalRecConfig
+from galrec.typed_config import load_config
 from galrec.experiments import rows as R
 
 

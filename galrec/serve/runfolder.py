@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from galrec.config import read_yaml
+from galrec.typed_config import read_yaml
 from galrec.errors import GalrecError
 
 FINISHED = "timing.json"  # written last by `galrec train` and `galrec baseline`

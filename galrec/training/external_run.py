@@ -20,7 +20,8 @@ from pathlib import Path
 from galrec.baselines.configs import resolve_config
 from galrec.baselines.registry import REGISTRY
 from galrec.baselines.run import load_baseline_config, run_baseline
-from galrec.config import GalRecConfig, to_dict
+from galrec.config import GalRecConfig
+from galrec.typed_config import to_dict
 from galrec.data.load import resolve
 from galrec.errors import GalrecError
 from galrec.paths import cache_dir

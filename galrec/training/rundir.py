@@ -16,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from galrec.config import GalRecConfig, from_dict, read_yaml, to_dict
+from galrec.config import GalRecConfig
+from galrec.typed_config import from_dict, read_yaml, to_dict
 from galrec.data.dataset import Interactions
 from galrec.data.idmap import IdMap
 from galrec.errors import GalrecError

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from galrec.config import EvalConfig, GalRecConfig, load_config
+from galrec.config import EvalConfig, GalRecConfig
+from galrec.typed_config import load_config
 from galrec.errors import GalrecError
 from galrec.eval.evaluate import evaluate, evaluated_users
 from galrec.eval.metrics import metrics_from_ranks

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from galrec.config import GalRecConfig, from_dict
+from galrec.config import GalRecConfig
+from galrec.typed_config import from_dict
 from galrec.data.dataset import Interactions
 from galrec.data.idmap import IdMap
 from galrec.data.sequences import Sequences

@@ -13,7 +13,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from galrec.config import GalRecConfig, from_dict
+from galrec.config import GalRecConfig
+from galrec.typed_config import from_dict
 from galrec.data.dataset import Interactions
 from galrec.data.idmap import IdMap
 from galrec.data.sequences import Sequences

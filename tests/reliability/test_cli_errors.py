@@ -17,7 +17,7 @@ import torch
 import yaml
 
 from galrec.cli import main
-from galrec.config import merge
+from galrec.typed_config import merge
 from galrec.data.load import load_dataset
 
 from .conftest import tiny_config, write_config, write_log

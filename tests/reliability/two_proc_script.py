@@ -32,7 +32,8 @@ import numpy as np
 import torch
 from accelerate.utils import gather_object
 
-from galrec.config import GalRecConfig, from_dict
+from galrec.config import GalRecConfig
+from galrec.typed_config import from_dict
 from galrec.llm.backbone import load_backbone
 from galrec.training.build import Parts
 from galrec.training.loop import Trainer

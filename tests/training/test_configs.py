@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from galrec.config import GalRecConfig, load_config
+from galrec.config import GalRecConfig
+from galrec.typed_config import load_config
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 

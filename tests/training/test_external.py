@@ -7,7 +7,8 @@ import torch
 
 from galrec.baselines.configs import BSARecRunConfig, resolve_config
 from galrec.baselines.run import run_baseline
-from galrec.config import GalRecConfig, from_dict
+from galrec.config import GalRecConfig
+from galrec.typed_config import from_dict
 from galrec.data.load import load_dataset
 from galrec.errors import GalrecError
 from galrec.model.external import ExternalEmbeddings, centred, load_external

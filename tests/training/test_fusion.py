@@ -12,7 +12,8 @@ import yaml
 from galrec.baselines.configs import LightGCNRunConfig, TextRunConfig, resolve_config
 from galrec.baselines.run import load_baseline_run, run_baseline
 from galrec.cli import main
-from galrec.config import GalRecConfig, from_dict
+from galrec.config import GalRecConfig
+from galrec.typed_config import from_dict
 from galrec.eval.evaluate import evaluate
 from galrec.eval.results import recompute_test_metrics
 from galrec.training.fusion import FUSION_WEIGHTS, ScoreMemo, choose_weight, fused

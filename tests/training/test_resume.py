@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from galrec.config import GalRecConfig, from_dict
+from galrec.config import GalRecConfig
+from galrec.typed_config import from_dict
 from galrec.errors import GalrecError
 from galrec.training.loop import Trainer
 from galrec.training.run import train_galrec
