@@ -20,24 +20,25 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
 from galrec.data.load import load_dataset
 from galrec.data.split import LeaveOneOut
 from galrec.graph.bipartite import BipartiteGraph
+from galrec.model.external import centred
 
 
-def unit_centred(table: np.ndarray) -> np.ndarray:
-    """Rows 1.. minus their mean, each scaled to unit length; row 0 (padding) zero. [n + 1, d]"""
-    out = table - table[1:].mean(axis=0, keepdims=True)
-    out[0] = 0
-    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+def unit_centred(table: torch.Tensor) -> torch.Tensor:
+    """``centred`` rows, each scaled to unit length; row 0 (padding) stays zero. [n + 1, d]"""
+    return F.normalize(centred(table), dim=1, eps=1e-9)
 
 
-def smoothed_items(items: np.ndarray, users: np.ndarray, graph: BipartiteGraph) -> np.ndarray:
+def smoothed_items(items: torch.Tensor, users: torch.Tensor, graph: BipartiteGraph) -> torch.Tensor:
     """items [n_items + 1, d], users [n_users + 1, d] -> z [n_items + 1, d] (formula above)."""
-    degree = np.asarray(graph.item_user.sum(axis=1)).ravel()  # [n_items + 1]
-    audience = graph.item_user @ unit_centred(users) / np.maximum(degree, 1)[:, None]  # [n_items + 1, d]
+    degree = torch.from_numpy(np.asarray(graph.item_user.sum(axis=1)).ravel())  # [n_items + 1]
+    audience = torch.from_numpy(graph.item_user @ unit_centred(users).numpy())  # [n_items + 1, d] sums
+    audience = audience / degree.clamp(min=1)[:, None]
     return unit_centred(unit_centred(items) + unit_centred(audience))
 
 
@@ -52,9 +53,9 @@ def main() -> None:
     loo = LeaveOneOut.from_interactions(load_dataset(args.dataset))
     graph = BipartiteGraph.from_split(loo, "valid")  # training edges only
     tables = load_file(str(args.run / "embeddings.safetensors"))
-    z = smoothed_items(tables["item"].double().numpy(), tables["user"].double().numpy(), graph)
+    z = smoothed_items(tables["item"].double(), tables["user"].double(), graph)
     shutil.copytree(args.run, args.out)
-    save_file({"item": torch.from_numpy(z).float(), "user": tables["user"].contiguous()},
+    save_file({"item": z.float().contiguous(), "user": tables["user"].contiguous()},
               str(args.out / "embeddings.safetensors"))
     print(f"{args.out}: {z.shape[0] - 1} items smoothed over {graph.n_edges} training edges")
 
