@@ -30,7 +30,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from galrec.config import GalRecConfig, load_config
+from galrec.config import GalRecConfig
+from galrec.typed_config import load_config
 from galrec.runtime import native_dtype
 from galrec.training.build import build_parts
 from galrec.training.external_run import external_run_dir
