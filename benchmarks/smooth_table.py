@@ -7,7 +7,10 @@ reads (as ``external.source: text`` / ``external.run_dir``), so that its item to
 head both see each item's audience. A proxy, not a GAL-Rec mode: a user's own vector is part of
 the audience of every item in their history, so in training a position sees a 1/degree share of
 the user's later training items through it (validation and test see no target:
-results/text-fed.md). Only training edges enter the graph.
+results/text-fed.md). Only training edges enter the graph. The leak-free form is the GAL-Rec mode
+``prompt.sequence_neighbours: table`` (galrec.model.item_graph), whose ``table`` this writes. (The
+runs of results/text-fed.md were made before that module: items without a training user then got
+unit(-ā) for their audience term, 33 of 12,101 on Beauty; now they keep their own vector.)
 
     python benchmarks/smooth_table.py runs/text_beauty --dataset beauty --out runs/text_beauty_smooth
 """
@@ -18,28 +21,12 @@ import argparse
 import shutil
 from pathlib import Path
 
-import numpy as np
-import torch
-import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
 from galrec.data.load import load_dataset
 from galrec.data.split import LeaveOneOut
 from galrec.graph.bipartite import BipartiteGraph
-from galrec.model.external import centred
-
-
-def unit_centred(table: torch.Tensor) -> torch.Tensor:
-    """``centred`` rows, each scaled to unit length; row 0 (padding) stays zero. [n + 1, d]"""
-    return F.normalize(centred(table), dim=1, eps=1e-9)
-
-
-def smoothed_items(items: torch.Tensor, users: torch.Tensor, graph: BipartiteGraph) -> torch.Tensor:
-    """items [n_items + 1, d], users [n_users + 1, d] -> z [n_items + 1, d] (formula above)."""
-    degree = torch.from_numpy(np.asarray(graph.item_user.sum(axis=1)).ravel())  # [n_items + 1]
-    audience = torch.from_numpy(graph.item_user @ unit_centred(users).numpy())  # [n_items + 1, d] sums
-    audience = audience / degree.clamp(min=1)[:, None]
-    return unit_centred(unit_centred(items) + unit_centred(audience))
+from galrec.model.item_graph import ItemGraphTable
 
 
 def main() -> None:
@@ -53,7 +40,7 @@ def main() -> None:
     loo = LeaveOneOut.from_interactions(load_dataset(args.dataset))
     graph = BipartiteGraph.from_split(loo, "valid")  # training edges only
     tables = load_file(str(args.run / "embeddings.safetensors"))
-    z = smoothed_items(tables["item"].double(), tables["user"].double(), graph)
+    z = ItemGraphTable(tables["item"], tables["user"], graph).table  # the full audiences, u included
     shutil.copytree(args.run, args.out)
     save_file({"item": z.float().contiguous(), "user": tables["user"].contiguous()},
               str(args.out / "embeddings.safetensors"))

@@ -124,9 +124,11 @@ class PromptConfig:
     # "All-position training"). What each item token also carries of the graph:
     # none: only the item; sum: plus the mean mapped vector of ``n_hop1_users`` sampled other
     # users of the item (the GNN's aggregation step: the user's 2-hop neighbours through it);
-    # token: that mean as a token of its own after the item (two tokens per item).
+    # token: that mean as a token of its own after the item (two tokens per item); table: each item
+    # vector folded with the mean of all its training users before mapping, on the input tokens
+    # (the row's user left out) and in the tied head (galrec.model.item_graph).
     sequence_prefix: str = "A user bought, in order:"
-    sequence_neighbours: Literal["none", "sum", "token"] = "none"
+    sequence_neighbours: Literal["none", "sum", "token", "table"] = "none"
     # the audience vectors times a learned scalar that starts at 0, so that training starts from
     # the item-only model and lets the audience in as far as it helps (sum mode adds it to the
     # item's own token: un-gated, it perturbs every input at initialisation)
@@ -292,4 +294,10 @@ class GalRecConfig:
             "prompt.ids",
             "train.mode=sequence feeds items as their mapped ID embeddings, so it needs prompt.ids: true "
             "(the text-only recommender is a prefix-mode row)",
+        )
+        check(
+            self.prompt.sequence_neighbours != "table" or (self.train.mode == "sequence" and self.external.tie_head),
+            "prompt.sequence_neighbours",
+            "table folds the audience into the item vectors that the input tokens and a tied head read: "
+            "it needs train.mode=sequence and external.tie_head: true",
         )

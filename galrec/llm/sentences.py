@@ -40,13 +40,24 @@ class SentenceEncoder:
 
     @torch.no_grad()
     def encode(self, texts: list[str], normalize: bool = False, progress: bool = False) -> torch.Tensor:
-        """texts [n] -> float32 vectors [n, d], unit length when ``normalize``."""
+        """texts [n] -> float32 vectors [n, d], unit length when ``normalize``.
+
+        Batches hold texts of similar token counts (sorted by length, order restored at the end),
+        so a batch pads to little more than its own texts: about half the work of batching in
+        catalogue order on Beauty's titles.
+        """
+        texts = list(texts)
+        lengths = [len(ids) for ids in self.tokenizer(texts, truncation=True, max_length=self.max_tokens)["input_ids"]]
+        order = sorted(range(len(texts)), key=lengths.__getitem__)
         out = []
         starts = range(0, len(texts), self.batch_size)
         for s in tqdm(starts, desc="encoding texts", unit="batch", disable=not progress, leave=False):
-            enc = self.tokenizer(list(texts[s : s + self.batch_size]), padding=True, truncation=True,
-                                 max_length=self.max_tokens, return_tensors="pt")
+            batch = [texts[i] for i in order[s : s + self.batch_size]]
+            enc = self.tokenizer(batch, padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt")
             hidden = self.model(**enc).last_hidden_state  # [B, T, d]
             out.append(mean_pool(hidden, enc["attention_mask"]).float())  # [B, d]
-        vectors = torch.cat(out) if out else torch.zeros(0, self.model.config.hidden_size)  # [n, d]
+        d = self.model.config.hidden_size
+        vectors = torch.zeros(len(texts), d)  # [n, d]
+        if out:
+            vectors[torch.tensor(order)] = torch.cat(out)
         return torch.nn.functional.normalize(vectors, dim=1) if normalize else vectors

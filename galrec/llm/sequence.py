@@ -9,7 +9,8 @@ predicts item t + 1, and one forward pass supervises every position of the seque
 An item's audience is ``prompt.n_hop1_users`` users sampled from the item's 1-hop users other
 than the sequence's own user: the GNN's aggregation step, the user's 2-hop neighbours through
 that item. Position t carries only the audiences of items 1..t, so the neighbourhood is as
-causal as the items are.
+causal as the items are. With ``table`` the audience is folded into the item's vector instead
+(``galrec.model.item_graph``), leaving the row's user out in the same way.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class SequenceInputs:
     items: torch.Tensor  # [B, L] right padded (oldest first, 0 after the last item)
     # [B, L, M] sampled other users of each item (0: none), or None without neighbour tokens
     audience: torch.Tensor | None
+    users: torch.Tensor | None = None  # [B] whose sequences these are (``sequence_neighbours: table``)
 
     def to(self, device: torch.device | str) -> SequenceInputs:
         return SequenceInputs(
@@ -66,7 +68,7 @@ class SequenceBuilder:
         pieces = TokenPieces.build(tokenizer, cfg.list_separator, cfg.anonymous_user)
         # [P] special tokens, then the prefix text; the item tokens follow it
         self.prefix_ids = torch.from_numpy(np.concatenate([pieces.prefix, encode_text(tokenizer, cfg.sequence_prefix)]))
-        self.with_audience = cfg.sequence_neighbours != "none"
+        self.with_audience = cfg.sequence_neighbours in ("sum", "token")  # sampled audiences
 
     def __call__(self, users: np.ndarray, histories: torch.Tensor | np.ndarray, rng: np.random.Generator) -> SequenceInputs:
         """``users`` [B] with left-padded ``histories`` [B, L] -> inputs; draws come from ``rng``."""
@@ -78,7 +80,7 @@ class SequenceBuilder:
         audience = None
         if self.with_audience:
             audience = self.audience(users, items, rng)
-        return SequenceInputs(self.prefix_ids, torch.from_numpy(items), audience)
+        return SequenceInputs(self.prefix_ids, torch.from_numpy(items), audience, torch.from_numpy(users))
 
     def audience(self, users: np.ndarray, items: np.ndarray, rng: np.random.Generator) -> torch.Tensor:
         """Sampled users of every item of ``items`` [B, L] other than the row's user. [B, L, M]"""

@@ -32,6 +32,7 @@ from galrec.llm.sequence import SequenceInputs
 from galrec.model.batch import GalRecBatch, GalRecOutput, SequenceBatch
 from galrec.model.external import ExternalEmbeddings
 from galrec.model.heads import CatalogueHead, ProjectionHead
+from galrec.model.item_graph import ItemGraphTable
 from galrec.model.losses import catalogue_cross_entropy, info_nce
 from galrec.model.mapping import MappingMLP
 from galrec.model.queue import NodeQueue, RepresentationBank
@@ -52,8 +53,15 @@ def token_embedding_std(backbone: Backbone, n_tokens: int = 4096) -> float:
 
 class GalRec(nn.Module):
     def __init__(
-        self, backbone: Backbone, external: ExternalEmbeddings, n_users: int, n_items: int, cfg: GalRecConfig
+        self,
+        backbone: Backbone,
+        external: ExternalEmbeddings,
+        n_users: int,
+        n_items: int,
+        cfg: GalRecConfig,
+        item_graph: ItemGraphTable | None = None,
     ) -> None:
+        """``item_graph``: the audience-folded item table, required by ``prompt.sequence_neighbours: table``."""
         super().__init__()
         H, P = backbone.hidden_size, cfg.loss.proj_dim
         if external.item_table.shape[0] != n_items + 1 or external.user_table.shape[0] != n_users + 1:
@@ -61,7 +69,9 @@ class GalRec(nn.Module):
                 f"external tables {tuple(external.item_table.shape)}/{tuple(external.user_table.shape)} "
                 f"do not fit {n_items} items and {n_users} users"
             )
-        self.backbone, self.external = backbone, external
+        if (cfg.prompt.sequence_neighbours == "table") != (item_graph is not None):
+            raise ValueError("prompt.sequence_neighbours: table needs an item_graph, and only it takes one")
+        self.backbone, self.external, self.item_graph = backbone, external, item_graph
         std = token_embedding_std(backbone)
         self.map_user = MappingMLP(external.dim, cfg.external.mapping_hidden, H, std)
         self.map_item = MappingMLP(external.dim, cfg.external.mapping_hidden, H, std)
@@ -83,9 +93,14 @@ class GalRec(nn.Module):
         """ids [...] -> [..., H]"""
         return self.map_user(self.external.user_table[users])
 
+    @property
+    def item_table(self) -> torch.Tensor:
+        """The external item vectors the head scores against: the audience-folded ones in table mode. [n_items + 1, d1]"""
+        return self.external.item_table if self.item_graph is None else self.item_graph.table
+
     def item_vectors(self, items: torch.Tensor) -> torch.Tensor:
         """ids [...] -> [..., H]"""
-        return self.map_item(self.external.item_table[items])
+        return self.map_item(self.item_table[items])
 
     def audience_vectors(self, users: torch.Tensor) -> torch.Tensor:
         """Sequence mode's audience members: ``user_vectors`` through the gate, if any. [..., H]"""
@@ -94,7 +109,7 @@ class GalRec(nn.Module):
 
     def catalogue(self) -> torch.Tensor | None:
         """The mapped item table [n_items + 1, H] a tied head scores against (None when untied)."""
-        return self.map_item(self.external.item_table) if self.head.tied else None
+        return self.map_item(self.item_table) if self.head.tied else None
 
     # --- encoding and scoring -------------------------------------------------------------------
     def encode(self, prompts: PromptBatch, histories: torch.Tensor | None = None) -> torch.Tensor:
@@ -122,7 +137,11 @@ class GalRec(nn.Module):
 
     def encode_sequences(self, inputs: SequenceInputs) -> torch.Tensor:
         """Sequence mode: the state after every item of ``inputs`` [B, L, H] (galrec.model.sequence)."""
-        return encode_sequence(self.backbone, inputs, self.item_vectors, self.audience_vectors, self.separate_audience)
+        items = self.item_vectors
+        if self.item_graph is not None:  # each row's user left out of its own items' audiences
+            users = _required(inputs.users, "inputs.users")
+            items = lambda ids: self.map_item(self.item_graph.tokens(users, ids))  # noqa: E731
+        return encode_sequence(self.backbone, inputs, items, self.audience_vectors, self.separate_audience)
 
     def score_sequences(self, inputs: SequenceInputs, items: torch.Tensor | None = None) -> torch.Tensor:
         """Sequence mode: scores of every item after each row's last item [B, n_items + 1]."""

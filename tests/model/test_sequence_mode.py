@@ -11,7 +11,7 @@ from galrec.llm.sequence import SequenceBuilder, SequenceInputs
 from galrec.training.batches import SequenceCollator
 from galrec.training.examples import PrefixExamples
 
-NEIGHBOURS = ("none", "sum", "token")
+NEIGHBOURS = ("none", "sum", "token", "table")
 
 
 def sequence_tiny(make_tiny, neighbours: str = "sum", prompt: dict | None = None, **sections):
@@ -35,7 +35,7 @@ def test_later_items_change_no_earlier_state(make_tiny, neighbours: str) -> None
     if inputs.audience is not None:
         audience = inputs.audience.clone()
         audience[:, later] = audience[:, later] % 29 + 1
-    changed = SequenceInputs(inputs.prefix_ids, items, audience)
+    changed = SequenceInputs(inputs.prefix_ids, items, audience, inputs.users)
     with torch.no_grad():
         before = model.encode_sequences(inputs)  # [B, L, H]
         after = model.encode_sequences(changed)
@@ -112,3 +112,17 @@ def test_a_closed_audience_gate_starts_from_the_item_only_model(make_tiny) -> No
     out.loss.backward()
     assert model.audience_gate.grad is not None and model.audience_gate.grad != 0  # it can open
     assert any(p is model.audience_gate for p in model.parameter_groups()[1])  # at the heads' rate
+
+
+def test_table_mode_leaves_each_row_user_out_of_its_own_items(make_tiny) -> None:
+    tiny, _, collate = sequence_tiny(make_tiny, "table", loss={"l1": 0, "l2": 0, "l3": 0})
+    model = tiny.model.eval()
+    inputs = collate(np.arange(6), np.random.default_rng(5)).inputs
+    assert inputs.audience is None and inputs.users is not None
+    others = SequenceInputs(inputs.prefix_ids, inputs.items, None, inputs.users % 30 + 1)
+    with torch.no_grad():
+        tokens = model.item_graph.tokens(inputs.users, inputs.items)  # [B, L, d]
+        real = inputs.items > 0
+        assert not torch.allclose(tokens[real], model.item_graph.table[inputs.items][real])  # u was left out
+        assert not torch.allclose(model.encode_sequences(inputs), model.encode_sequences(others))
+        torch.testing.assert_close(model.catalogue(), model.map_item(model.item_graph.table))  # the head: full audiences
