@@ -50,12 +50,18 @@ ROWS: dict[str, Row] = {
     "no-l3": Row("GAL-Rec without L3 (community-audience)", ("loss.l3=0",)),
     "no-queue": Row("GAL-Rec without the queue (in-batch negatives)", ("queue.size=0",)),
     "no-losses": Row("GAL-Rec without L1-L3 (neighbourhood inputs only)", NO_LOSSES),
+    "losses": Row("GAL-Rec with L1-L3 at 0.1", ("loss.l1=0.1", "loss.l2=0.1", "loss.l3=0.1")),
     "no-prompt-neighbours": Row("GAL-Rec without neighbours in the prompt", NO_NEIGHBOURS),
     "listed": Row("GAL-Rec, listed neighbour tokens", ("prompt.neighbours=listed",), mode="prefix"),
     "compact": Row("GAL-Rec, compact neighbourhood tokens", ("prompt.neighbours=compact",), mode="prefix"),
     "token": Row("GAL-Rec, each item's audience its own token", ("prompt.sequence_neighbours=token",), mode="sequence"),
+    "sum": Row("GAL-Rec, each item's sampled audience summed into its token", ("prompt.sequence_neighbours=sum",),
+               mode="sequence"),
+    "table": Row("GAL-Rec, each item's audience folded into its vector", ("prompt.sequence_neighbours=table",),
+                 mode="sequence"),
 }
-ABLATIONS = ("no-l1", "no-l2", "no-l3", "no-queue", "no-losses", "no-prompt-neighbours", "listed", "compact", "token")
+ABLATIONS = ("no-l1", "no-l2", "no-l3", "no-queue", "no-losses", "losses", "no-prompt-neighbours", "listed", "compact", "token",
+             "sum", "table")
 ANALYSIS_ROWS = ("text-only", "e4srec", "galrec")  # the probe, geometry and maps compare these
 SWEEP_BASE = "galrec"
 BASELINES = ("sasrec", "bsarec", "lightgcn")  # what a fused row is compared with
