@@ -129,10 +129,6 @@ class PromptConfig:
     # (the row's user left out) and in the tied head (galrec.model.item_graph).
     sequence_prefix: str = "A user bought, in order:"
     sequence_neighbours: Literal["none", "sum", "token", "table"] = "none"
-    # table only: in training, the head too scores the row's own items (those of its window) by
-    # their vectors with the user left out, so no target's vector holds its own user (validation and
-    # test targets never do). Scores the catalogue in one [positions, items] block per step.
-    table_head_leave_out: bool = False
     # the audience vectors times a learned scalar that starts at 0, so that training starts from
     # the item-only model and lets the audience in as far as it helps (sum mode adds it to the
     # item's own token: un-gated, it perturbs every input at initialisation)
@@ -304,9 +300,4 @@ class GalRecConfig:
             "prompt.sequence_neighbours",
             "table folds the audience into the item vectors that the input tokens and a tied head read: "
             "it needs train.mode=sequence and external.tie_head: true",
-        )
-        check(
-            self.prompt.sequence_neighbours == "table" or not self.prompt.table_head_leave_out,
-            "prompt.table_head_leave_out",
-            "leaves users out of the audience-folded table: it needs prompt.sequence_neighbours: table",
         )

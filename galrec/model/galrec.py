@@ -22,7 +22,6 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from galrec.config import GalRecConfig
@@ -88,7 +87,6 @@ class GalRec(nn.Module):
         self.separate_audience = cfg.prompt.sequence_neighbours == "token"  # sequence mode's layout
         self.audience_gate = nn.Parameter(torch.zeros(())) if cfg.prompt.audience_gate else None
         self.head_dtype = torch.bfloat16 if cfg.train.head_dtype == "bfloat16" else torch.float32
-        self.head_leave_out = cfg.prompt.table_head_leave_out
 
     # --- mapped external embeddings -------------------------------------------------------------
     def user_vectors(self, users: torch.Tensor) -> torch.Tensor:
@@ -188,31 +186,10 @@ class GalRec(nn.Module):
         with torch.autocast(states.device.type, enabled=False):  # the softmax in float32 (precision.py)
             items = None if items is None else items.float()
             head_dtype = native_dtype(self.head_dtype, states.device.type)
-            if self.head_leave_out:
-                l0 = self.own_left_out_loss(states.float(), batch, _required(items, "catalogue"), head_dtype)
-            else:
-                l0 = self.head.loss(states[supervised], items, batch.targets[supervised], head_dtype)
+            l0 = self.head.loss(states[supervised], items, batch.targets[supervised], head_dtype)
         h_u = last_state(states, batch.inputs)  # [B, H]
         terms, memory = self.graph_terms(h_u, batch.users, batch.last_targets, batch.hop2_users, batch.hop1_users)
         return self._output(l0, terms, memory)
-
-    def own_left_out_loss(
-        self, states: torch.Tensor, batch: SequenceBatch, items: torch.Tensor, matmul_dtype: torch.dtype
-    ) -> torch.Tensor:
-        """L0 of states [B, L, H] with each row's own window items scored by their vectors without
-        the row's user (``prompt.table_head_leave_out``); every other item by ``items`` [n + 1, H]. []"""
-        supervised = batch.targets > 0  # [B, L]
-        users = _required(batch.inputs.users, "inputs.users")
-        window = torch.cat([batch.inputs.items[:, :1], batch.targets], dim=1)  # [B, L + 1] the row's items
-        own = self.map_item(self.item_graph.tokens(users, window)).float()  # [B, L + 1, H], user left out
-        q = self.head.query(states)  # [B, L, H]
-        bias = self.head.item_bias
-        own_scores = (q @ own.transpose(1, 2) + bias[window][:, None])[supervised]  # [N, L + 1]
-        q = q[supervised]  # [N, H]
-        scores = (q.to(matmul_dtype) @ items.to(matmul_dtype).T).float() + bias  # [N, n_items + 1]
-        rows = supervised.nonzero()[:, 0]  # [N] each position's row
-        scores = scores.scatter(1, window[rows], own_scores)  # padding writes to column 0, dropped
-        return F.cross_entropy(scores[:, 1:], batch.targets[supervised] - 1)
 
     def _output(
         self, l0: torch.Tensor, terms: dict[str, torch.Tensor], memory: dict[str, torch.Tensor]

@@ -127,26 +127,3 @@ def test_table_mode_leaves_each_row_user_out_of_its_own_items(make_tiny) -> None
         assert not torch.allclose(model.encode_sequences(inputs), model.encode_sequences(others))
         torch.testing.assert_close(model.catalogue(), model.map_item(model.item_graph.table))  # the head: full audiences
 
-
-def test_the_head_can_leave_each_user_out_of_its_own_items(make_tiny) -> None:
-    tiny, _, collate = sequence_tiny(
-        make_tiny, "table", prompt={"table_head_leave_out": True}, loss={"l1": 0, "l2": 0, "l3": 0}
-    )
-    model = tiny.model
-    batch = collate(np.arange(8), np.random.default_rng(6))
-    out = model(batch)
-    states = model.encode_sequences(batch.inputs)  # [B, L, H]
-    losses = []
-    for b in range(len(batch)):  # each row scores against its own catalogue, written out
-        table = model.item_graph.table.clone()
-        mine = torch.tensor(tiny.graph.user_item[int(batch.users[b])].indices)  # every training item of the user
-        window = set(batch.inputs.items[b].tolist()) | set(batch.targets[b].tolist()) - {0}
-        mine = mine[torch.isin(mine, torch.tensor(sorted(window)))]
-        table[mine] = model.item_graph.tokens(batch.users[b : b + 1], mine[None])[0]
-        keep = batch.targets[b] > 0
-        scores = model.head(states[b, keep], model.map_item(table))  # [n_b, n_items + 1]
-        losses.append(F.cross_entropy(scores[:, 1:], batch.targets[b, keep] - 1, reduction="sum"))
-    n = int((batch.targets > 0).sum())
-    torch.testing.assert_close(out.loss, torch.stack(losses).sum() / n, rtol=1e-4, atol=1e-5)
-    plain = make_tiny(train={"mode": "sequence"}, prompt={"sequence_neighbours": "table"}, loss={"l1": 0, "l2": 0, "l3": 0})
-    assert not torch.allclose(plain.model(batch).loss, out.loss)  # the test sees the difference
