@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from galrec.graph.bipartite import BipartiteGraph
-from galrec.model.external import centred
+from galrec.model.external import ExternalEmbeddings, centred
 
 
 def unit_centred(table: torch.Tensor) -> torch.Tensor:
@@ -91,3 +91,10 @@ class ItemGraphTable(nn.Module):
         own = self.is_edge(users[:, None], items).float()  # [B, L]
         sums = self.sums[items] - own[..., None] * self.user_unit[users][:, None]  # [B, L, d]
         return self.fold(items, sums, self.degree[items] - own)
+
+
+def item_graph_for(sequence_neighbours: str, external: ExternalEmbeddings, graph: BipartiteGraph) -> ItemGraphTable | None:
+    """The table ``prompt.sequence_neighbours: table`` reads, over ``graph`` (training edges only); None otherwise."""
+    if sequence_neighbours != "table":
+        return None
+    return ItemGraphTable(external.item_table, external.user_table, graph)

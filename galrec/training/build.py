@@ -14,7 +14,7 @@ from galrec.llm.prompts import PromptBuilder
 from galrec.llm.sequence import SequenceBuilder
 from galrec.model.external import load_external
 from galrec.model.galrec import GalRec
-from galrec.model.item_graph import ItemGraphTable
+from galrec.model.item_graph import item_graph_for
 
 
 @dataclass
@@ -49,8 +49,6 @@ def build_parts(cfg: GalRecConfig, external_dir: Path, loo: LeaveOneOut | None =
     external = load_external(external_dir, data, cfg.external.source, cfg.external.center)
     backbone = load_backbone(cfg.backbone)
     builder = PromptBuilder(cfg.prompt, backbone.tokenizer, data, graph)
-    item_graph = None
-    if cfg.prompt.sequence_neighbours == "table":
-        item_graph = ItemGraphTable(external.item_table, external.user_table, graph)
+    item_graph = item_graph_for(cfg.prompt.sequence_neighbours, external, graph)
     model = GalRec(backbone, external, data.n_users, data.n_items, cfg, item_graph)
     return Parts(cfg, loo, graph, builder, model)

@@ -20,7 +20,7 @@ from galrec.llm.backbone import Backbone, load_backbone
 from galrec.llm.prompts import PromptBuilder
 from galrec.model.external import ExternalEmbeddings
 from galrec.model.galrec import GalRec
-from galrec.model.item_graph import ItemGraphTable
+from galrec.model.item_graph import item_graph_for
 from galrec.training.batches import Collator
 from galrec.training.examples import PrefixExamples
 
@@ -77,10 +77,7 @@ def build_tiny(backbone_state: dict[str, torch.Tensor], **sections: dict) -> Tin
         torch.randn(N_ITEMS + 1, D1, generator=gen), torch.randn(N_USERS + 1, D1, generator=gen)
     )
     torch.manual_seed(0)
-    item_graph = None
-    if cfg.prompt.sequence_neighbours == "table":
-        item_graph = ItemGraphTable(external.item_table, external.user_table, graph)
-    model = GalRec(backbone, external, N_USERS, N_ITEMS, cfg, item_graph)
+    model = GalRec(backbone, external, N_USERS, N_ITEMS, cfg, item_graph_for(cfg.prompt.sequence_neighbours, external, graph))
     builder = PromptBuilder(cfg.prompt, backbone.tokenizer, loo.data, graph)
     examples = PrefixExamples(loo.train, cfg.data.train_examples)
     return Tiny(cfg, loo, graph, builder, model, Collator(examples, builder, graph, cfg), examples)
