@@ -1,6 +1,8 @@
 """Copy a text (or LightGCN) run folder with each item vector replaced by itself plus its audience.
 
-    z_i = unit(unit(x_i - x̄) + unit(a_i)),   a_i = mean over the training users v of item i of unit(u_v - ū)
+    z_i = unit(x̂_i + unit(a_i - ā) - m̄),   x̂_i = unit(x_i - x̄),   a_i = mean over i's training users v of unit(u_v - ū)
+
+(galrec.model.item_graph; ā and m̄ are table-wide means.)
 
 One propagation step of a GNN over the user-item graph, folded into the table a language model
 reads (as ``external.source: text`` / ``external.run_dir``), so that its item tokens and its tied

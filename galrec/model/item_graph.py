@@ -44,30 +44,20 @@ class ItemGraphTable(nn.Module):
         item_unit = unit_centred(items.double())  # [n_items + 1, d]
         user_unit = unit_centred(users.double())  # [n_users + 1, d]
         sums = torch.from_numpy(graph.item_user @ user_unit.numpy())  # [n_items + 1, d]
-        degree = torch.from_numpy(np.asarray(graph.item_user.sum(axis=1)).ravel()).double()  # [n_items + 1]
+        degree = torch.from_numpy(np.diff(graph.item_user.indptr)).double()  # [n_items + 1] (binary CSR)
         audience = sums / degree.clamp(min=1)[:, None]
-        coo = graph.user_item.tocoo()
-        keys = np.sort(coo.row.astype(np.int64) * (graph.n_items + 1) + coo.col)  # [E] u · (n + 1) + i
-        buffers = {
-            "item_unit": item_unit,
-            "user_unit": user_unit,
-            "sums": sums,
-            "degree": degree,
-            "audience_mean": audience[1:].mean(dim=0),  # ā [d]
-            "sum_mean": torch.zeros(items.shape[1], dtype=torch.float64),  # m̄ [d], set below
-        }
+        buffers = {"item_unit": item_unit, "user_unit": user_unit, "sums": sums, "degree": degree,
+                   "audience_mean": audience[1:].mean(dim=0)}  # ā [d]
         for name, value in buffers.items():
             self.register_buffer(name, value.float(), persistent=False)
+        coo = graph.user_item.tocoo()
+        keys = np.sort(coo.row.astype(np.int64) * (graph.n_items + 1) + coo.col)  # [E] u · (n + 1) + i
         self.register_buffer("edge_keys", torch.from_numpy(keys), persistent=False)
         self.row_width = graph.n_items + 1
         ids = torch.arange(items.shape[0])
-        folded = self.own_plus_audience(ids, self.sums, self.degree)  # [n_items + 1, d]
-        self.sum_mean = folded[1:].mean(dim=0)
+        m_bar = self.own_plus_audience(ids, self.sums, self.degree)[1:].mean(dim=0)  # m̄ [d]
+        self.register_buffer("sum_mean", m_bar, persistent=False)
         self.register_buffer("table", self.fold(ids, self.sums, self.degree), persistent=False)  # z [n_items + 1, d]
-
-    @property
-    def dim(self) -> int:
-        return self.item_unit.shape[1]
 
     def own_plus_audience(self, items: torch.Tensor, sums: torch.Tensor, degree: torch.Tensor) -> torch.Tensor:
         """x̂_i + c_i of ids [...] with audience sums [..., d] over degree [...] users. [..., d]"""
